@@ -1,0 +1,43 @@
+"""The ASGI application: Starlette routes inside the Socket.IO server, one engine."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import socketio
+from starlette.applications import Starlette
+
+from . import web
+from .engine import Engine
+from .realtime import Realtime
+from .store import Store
+
+log = logging.getLogger("townhall")
+
+
+def create_app(store: Store, base_url: str | None = None) -> socketio.ASGIApp:
+    """`store` must already hold an assembly; the app opens it and replays the log on
+    start-up and closes it on shutdown."""
+    engine = Engine(store)
+    rt = Realtime(engine)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        await store.open()
+        await engine.start()
+        rt.start()
+        try:
+            yield
+        finally:
+            await rt.stop()
+            await store.close()
+
+    starlette = Starlette(
+        routes=web.routes(engine, lambda: base_url, lambda: len(rt.viewers)),
+        lifespan=lifespan,
+    )
+    asgi = socketio.ASGIApp(rt.sio, other_asgi_app=starlette)
+    asgi.engine = engine  # handy for tests and tools that embed the app
+    asgi.realtime = rt
+    return asgi

@@ -1,0 +1,160 @@
+"""The assembly file (CONTRACT §6): parse, validate, and resolve information packs.
+
+The result is a plain dict (the *definition*) that goes into the `assembly.loaded`
+event, so the log alone tells what the day was planned to be.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+KINDS = ("welcome", "group_work", "break", "plenary", "close")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+MAX_GROUPS = 1000
+MAX_SLOTS = 200
+MAX_PACK_CHARS = 20_000
+
+Definition = dict[str, Any]
+
+
+class AssemblyError(ValueError):
+    """An assembly file that cannot be used; the message names the file and the field."""
+
+
+def load_file(path: str | Path) -> Definition:
+    """Read and validate an assembly file; info packs are read relative to it."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise AssemblyError(f"{path}: cannot read the assembly file ({exc.strerror})") from None
+    return parse(raw, source=str(path), base=path.parent)
+
+
+def load_demo() -> Definition:
+    """The built-in demo: the NHS Citizen assembly of September 2014."""
+    demo = resources.files("townhall") / "demo"
+    raw = (demo / "assembly.toml").read_bytes()
+
+    def read_pack(rel: str) -> str:
+        return (demo / rel).read_text(encoding="utf-8")
+
+    return parse(raw, source="built-in demo", reader=read_pack)
+
+
+def parse(raw: bytes, source: str, base: Path | None = None, reader=None) -> Definition:
+    """Validate TOML bytes into a definition. `reader` (or `base`) resolves info packs."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise AssemblyError(f"{source}: the file is not UTF-8 text") from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise AssemblyError(f"{source}: invalid TOML: {exc}") from None
+
+    def fail(where: str, problem: str) -> AssemblyError:
+        return AssemblyError(f"{source}: {where}: {problem}")
+
+    if reader is None:
+        root = base or Path(".")
+
+        def reader(rel: str) -> str:
+            return (root / rel).read_text(encoding="utf-8")
+
+    unknown = set(doc) - {"title", "date", "groups", "agenda"}
+    if unknown:
+        raise fail(sorted(unknown)[0], "unknown key (expected title, date, groups, agenda)")
+    title = _text(doc.get("title"), 1, 200, "title", fail)
+    date = doc.get("date")
+    if isinstance(date, dt.date):
+        date = date.isoformat()
+    if date is not None:
+        if not isinstance(date, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+            raise fail("date", "must be a date like 2026-03-14")
+        try:
+            dt.date.fromisoformat(date)
+        except ValueError:
+            raise fail("date", f"{date!r} is not a real date") from None
+
+    groups_raw = doc.get("groups")
+    if not isinstance(groups_raw, list) or not groups_raw:
+        raise fail("groups", "at least one [[groups]] table is required")
+    if len(groups_raw) > MAX_GROUPS:
+        raise fail("groups", f"at most {MAX_GROUPS} groups")
+    groups = []
+    for i, g in enumerate(groups_raw):
+        where = f"groups[{i}]"
+        if not isinstance(g, dict):
+            raise fail(where, "must be a table")
+        extra = set(g) - {"id", "name", "info_pack"}
+        if extra:
+            raise fail(f"{where}.{sorted(extra)[0]}", "unknown key (expected id, name, info_pack)")
+        gid = _slug(g.get("id"), f"{where}.id", fail)
+        if any(x["id"] == gid for x in groups):
+            raise fail(f"{where}.id", f"duplicate group id {gid!r}")
+        name = _text(g.get("name"), 1, 100, f"{where}.name", fail)
+        pack = None
+        if g.get("info_pack") is not None:
+            rel = g["info_pack"]
+            if not isinstance(rel, str) or not rel.strip():
+                raise fail(f"{where}.info_pack", "must be a relative path to a Markdown file")
+            try:
+                pack = reader(rel)
+            except (OSError, UnicodeDecodeError) as exc:
+                raise fail(f"{where}.info_pack", f"cannot read {rel!r} ({exc})") from None
+            if len(pack) > MAX_PACK_CHARS:
+                raise fail(f"{where}.info_pack", f"{rel!r} is longer than {MAX_PACK_CHARS} characters")
+        groups.append({"id": gid, "name": name, "info_pack": pack})
+
+    agenda_raw = doc.get("agenda")
+    if not isinstance(agenda_raw, list) or not agenda_raw:
+        raise fail("agenda", "at least one [[agenda]] slot is required")
+    if len(agenda_raw) > MAX_SLOTS:
+        raise fail("agenda", f"at most {MAX_SLOTS} slots")
+    group_ids = {g["id"] for g in groups}
+    agenda = []
+    for i, s in enumerate(agenda_raw):
+        where = f"agenda[{i}]"
+        if not isinstance(s, dict):
+            raise fail(where, "must be a table")
+        extra = set(s) - {"id", "title", "minutes", "kind", "group_id"}
+        if extra:
+            raise fail(f"{where}.{sorted(extra)[0]}",
+                       "unknown key (expected id, title, minutes, kind, group_id)")
+        sid = _slug(s.get("id"), f"{where}.id", fail)
+        if any(x["id"] == sid for x in agenda):
+            raise fail(f"{where}.id", f"duplicate slot id {sid!r}")
+        stitle = _text(s.get("title"), 1, 120, f"{where}.title", fail)
+        minutes = s.get("minutes")
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 600:
+            raise fail(f"{where}.minutes", "must be a whole number of minutes from 1 to 600")
+        kind = s.get("kind")
+        if kind not in KINDS:
+            raise fail(f"{where}.kind", f"must be one of {', '.join(KINDS)}")
+        gid = s.get("group_id")
+        if gid is not None:
+            if kind != "plenary":
+                raise fail(f"{where}.group_id", "only plenary slots name a presenting group")
+            if gid not in group_ids:
+                raise fail(f"{where}.group_id", f"no group has id {gid!r}")
+        agenda.append({"id": sid, "title": stitle, "minutes": minutes, "kind": kind,
+                       "group_id": gid})
+    return {"title": title, "date": date, "groups": groups, "agenda": agenda}
+
+
+def _text(value: Any, lo: int, hi: int, where: str, fail) -> str:
+    if not isinstance(value, str) or not lo <= len(value.strip()) <= hi:
+        raise fail(where, f"must be text of {lo} to {hi} characters")
+    return value.strip()
+
+
+def _slug(value: Any, where: str, fail) -> str:
+    if not isinstance(value, str) or not SLUG.match(value):
+        raise fail(where, "must be a slug: lowercase letters, digits and '-', at most 40")
+    return value

@@ -1,0 +1,207 @@
+"""The command line (CONTRACT §1): a thin front over the store and the app.
+
+Every failure a user can cause ends in one line naming the problem and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import sys
+from pathlib import Path
+
+from . import assembly, auth, report
+from . import events as ev
+from .store import Store, StoreError, open_store
+
+SYSTEM_ACTOR = {"role": "organiser", "id": "townhall", "name": "townhall"}
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not usage plus message
+        raise CliError(f"{message} (see '{self.prog} --help')")
+
+
+def build_parser() -> Parser:
+    p = Parser(prog="townhall", description="Real-time facilitation for a citizens' assembly.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    def store_args(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--data-dir", default=os.environ.get("TOWNHALL_DATA_DIR", "./townhall-data"),
+                        help="where the embedded store lives (default ./townhall-data)")
+        sp.add_argument("--redis-url", default=os.environ.get("REDIS_URL"),
+                        help="use Redis as the shared store instead of the data dir")
+
+    s = sub.add_parser("serve", help="serve the assembly")
+    s.add_argument("--assembly", help="assembly file (TOML); default: the built-in demo")
+    store_args(s)
+    s.add_argument("--host", default=os.environ.get("HOST", "0.0.0.0"))
+    s.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000))
+
+    ln = sub.add_parser("links", help="print every role link")
+    store_args(ln)
+    ln.add_argument("--base-url", default=os.environ.get("TOWNHALL_BASE_URL"),
+                    help="the address phones use (default: the one serve last used)")
+    ln.add_argument("--json", action="store_true", help="one JSON object")
+
+    x = sub.add_parser("export", help="write the record of the day")
+    store_args(x)
+    x.add_argument("--format", required=True, choices=("jsonl", "csv", "html"))
+    x.add_argument("-o", "--output", help="file to write (default: standard output)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return {"serve": serve, "links": links, "export": export}[args.command](args)
+    except CliError as exc:
+        print(f"townhall: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"townhall: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _store(args: argparse.Namespace, create: bool) -> Store:
+    try:
+        if args.redis_url:
+            return open_store(args.data_dir, args.redis_url)
+    except ImportError:
+        raise CliError("--redis-url: this build has no Redis store yet; use --data-dir") from None
+    from .store.sqlite import SqliteStore
+
+    return SqliteStore(args.data_dir, create=create)
+
+
+def default_base_url(host: str, port: int) -> str:
+    if env := os.environ.get("TOWNHALL_BASE_URL"):
+        return env.rstrip("/")
+    if host in ("0.0.0.0", "::", ""):
+        try:
+            host = socket.gethostbyname(socket.gethostname())
+        except OSError:
+            host = "localhost"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+async def prepare(store: Store, definition: dict, source: str) -> tuple[bool, dict]:
+    """Load the assembly into an empty store; a store that has one keeps it."""
+    await store.open()
+    try:
+        if await store.last_seq() == 0:
+            first = ev.draft(ev.ASSEMBLY_LOADED, SYSTEM_ACTOR, None,
+                             {"definition": definition, "source": source})
+            first["ts"] = ev.now_ms()
+            created = await store.initialise(auth.issue_credentials(definition), first)
+        else:
+            created = False
+        return created, await store.credentials()
+    finally:
+        await store.close()
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    try:
+        if args.assembly:
+            definition, source = assembly.load_file(args.assembly), args.assembly
+        else:
+            definition, source = assembly.load_demo(), "built-in demo"
+    except assembly.AssemblyError as exc:
+        raise CliError(str(exc)) from None
+    if not 0 < args.port < 65536:
+        raise CliError(f"--port {args.port}: must be 1 to 65535")
+    store = _store(args, create=True)
+    created, creds = asyncio.run(prepare(store, definition, source))
+    base = default_base_url(args.host, args.port)
+
+    async def remember_base() -> None:
+        await store.open()
+        try:
+            await store.set_meta("base_url", base)
+        finally:
+            await store.close()
+
+    asyncio.run(remember_base())
+    where = store.description
+    if created:
+        print(f"townhall: loaded {definition['title']!r} ({source}) into {where}")
+    else:
+        note = f" (--assembly {args.assembly} ignored: restarts never reset the day)" \
+            if args.assembly else ""
+        print(f"townhall: resuming the assembly in {where}{note}")
+    organiser = auth.links(creds, base).get("organiser")
+    print(f"townhall: serving on http://{args.host}:{args.port}")
+    print(f"townhall: organiser link: {organiser}")
+    hint = f"--redis-url {args.redis_url}" if args.redis_url else f"--data-dir {args.data_dir}"
+    print(f"townhall: every other link (lead, board, screen, facilitators, QR joins): "
+          f"townhall links {hint}", flush=True)
+    config = uvicorn.Config(create_app(store, base), host=args.host, port=args.port,
+                            log_level=os.environ.get("TOWNHALL_LOG_LEVEL", "warning"),
+                            lifespan="on", ws_max_size=64 * 1024)
+    server = uvicorn.Server(config)
+    server.run()
+    return 0 if server.started else 1
+
+
+async def _read_store(args: argparse.Namespace) -> tuple[dict, list, str | None]:
+    store = _store(args, create=False)
+    await store.open()
+    try:
+        creds = await store.credentials()
+        log = await store.read(0)
+        base = await store.get_meta("base_url")
+    finally:
+        await store.close()
+    if not log:
+        raise CliError(f"{store.description} holds no assembly: run 'townhall serve' first")
+    return creds, log, base
+
+
+def links(args: argparse.Namespace) -> int:
+    creds, _, stored_base = asyncio.run(_read_store(args))
+    base = args.base_url or stored_base or "http://localhost:8000"
+    out = auth.links(creds, base)
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    for role in ("organiser", "lead", "board", "screen"):
+        print(f"{role:<12} {out[role]}")
+    for gid, url in out["facilitators"].items():
+        print(f"{'facilitator':<12} {gid:<20} {url}")
+    for gid, url in out["join"].items():
+        print(f"{'join':<12} {gid:<20} {url}   (QR: {url}/qr.svg)")
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    _, log, _ = asyncio.run(_read_store(args))
+    if args.format == "jsonl":
+        text = "".join(report.jsonl_lines(log))
+    elif args.format == "csv":
+        text = report.csv_text(log)
+    else:
+        text = report.html_report(log)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"-o {args.output}: cannot write ({exc.strerror})") from None
+    else:
+        sys.stdout.write(text)
+    return 0

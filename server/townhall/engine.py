@@ -1,0 +1,159 @@
+"""Where commands meet the store: the state in memory, the log, and the outbox.
+
+The engine runs a command against the current state, appends what it produced to the
+store, folds the durable events into the state, and queues them (in seq order) for the
+transport to fan out. It knows the store only through its interface and nothing of
+sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from . import auth, commands
+from . import events as ev
+from .commands import CommandError, ack_for
+from .events import Event
+from .state import State, Viewer, can_see
+from .store import DuplicateClientKey, StaleLog, Store, StoreError
+
+log = logging.getLogger("townhall.engine")
+
+SYNC_PAGE = 500
+MAX_STALE_RETRIES = 20
+
+
+class NotInitialised(StoreError):
+    pass
+
+
+class Engine:
+    def __init__(self, store: Store):
+        self.store = store
+        self.state = State()
+        self.log: list[Event] = []  # log[i] has seq i + 1
+        self.credentials: dict[str, dict] = {}
+        self.outbox: asyncio.Queue[Event] = asyncio.Queue()
+        self._lock = asyncio.Lock()
+
+    # -- start -----------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Rebuild the state from the whole log: a restart never resets the day."""
+        self.credentials = await self.store.credentials()
+        await self._catch_up(publish=False)
+        if self.state.definition is None:
+            raise NotInitialised(f"{self.store.description} holds no assembly")
+
+    async def _catch_up(self, publish: bool = True) -> None:
+        while True:
+            batch = await self.store.read(self.state.last_seq, 5000)
+            if not batch:
+                return
+            for e in batch:
+                self._apply(e, publish)
+
+    def _apply(self, e: Event, publish: bool = True) -> None:
+        self.state.apply(e)
+        self.log.append(e)
+        if publish:
+            self.outbox.put_nowait(e)
+
+    # -- who is this -------------------------------------------------------------
+
+    async def credential(self, secret: str) -> dict | None:
+        cred = self.credentials.get(secret)
+        if cred is None:
+            # Another process may have issued it (a participant who joined there).
+            cred = await self.store.credential(secret)
+            if cred is not None:
+                self.credentials[secret] = cred
+        return cred
+
+    async def join(self, group_id: str, name: Any) -> tuple[Viewer, str]:
+        """A new participant: log `participant.joined` and issue a token for it.
+
+        The token is stored before the event, so a crash in between leaves at worst an
+        unused token that nobody ever received."""
+        async with self._lock:
+            for _ in range(MAX_STALE_RETRIES):
+                draft, pid = commands.join(self.state, group_id, name)
+                token = auth.new_token()
+                cred = auth.participant_credential(pid, draft["data"]["name"], group_id)
+                await self.store.put_credential(token, cred)
+                try:
+                    await self._append([draft])
+                except StaleLog:
+                    await self.store.delete_credential(token)
+                    await self._catch_up()
+                    continue
+                self.credentials[token] = cred
+                return auth.viewer_for(cred), token
+        raise CommandError("conflict", "the log is too busy: try again")
+
+    # -- commands ----------------------------------------------------------------
+
+    async def execute(self, name: str, who: Viewer, payload: Any) -> dict[str, Any]:
+        """Run one client command and return its ack (CONTRACT §4)."""
+        command = commands.COMMANDS.get(name)
+        if command is None:
+            raise CommandError("invalid", f"unknown event {name!r}")
+        client_key = self._client_key(name, who, payload)
+        if client_key and (seq := self.state.client_calls.get(client_key)):
+            return ack_for(self.log[seq - 1])
+        async with self._lock:
+            for _ in range(MAX_STALE_RETRIES):
+                if client_key and (seq := self.state.client_calls.get(client_key)):
+                    return ack_for(self.log[seq - 1])
+                now = ev.now_ms()
+                plan = command(self.state, who, payload, now)
+                if plan.settled_seq is not None:
+                    return {"ok": True, "seq": plan.settled_seq}
+                for d in plan.drafts:
+                    d["ts"] = now
+                try:
+                    appended = await self._append(plan.drafts, client_key)
+                except StaleLog:
+                    await self._catch_up()
+                    continue
+                except DuplicateClientKey:
+                    await self._catch_up()
+                    continue
+                return ack_for(appended[-1])
+        raise CommandError("conflict", "the log is too busy: try again")
+
+    @staticmethod
+    def _client_key(name: str, who: Viewer, payload: Any) -> tuple[str, str] | None:
+        if name not in commands.IDEMPOTENT_BY_CLIENT_ID or not isinstance(payload, dict):
+            return None
+        cid = payload.get("client_id")
+        return (who.id, cid) if isinstance(cid, str) and cid else None
+
+    async def _append(self, drafts: list[Event], client_key: tuple | None = None) -> list[Event]:
+        for d in drafts:
+            d.setdefault("ts", ev.now_ms())
+        key = f"{client_key[0]}\x1f{client_key[1]}" if client_key else None
+        appended = await self.store.append(drafts, self.state.last_seq, key)
+        for e in appended:
+            self._apply(e)
+        return appended
+
+    # -- reading -----------------------------------------------------------------
+
+    def events_since(self, who: Viewer, since: int, limit: int = SYNC_PAGE) -> tuple[list[Event], int]:
+        """Events `who` may see with seq > since, at most `limit`; and the seq the
+        answer covers up to (the client's next `since`)."""
+        out: list[Event] = []
+        until = since
+        for e in self.log[max(since, 0):]:
+            until = e["seq"]
+            if can_see(who, e):
+                out.append(e)
+                if len(out) >= limit:
+                    break
+        return out, max(until, since)
+
+    def snapshot(self, who: Viewer) -> dict[str, Any]:
+        return self.state.snapshot(who)

@@ -1,0 +1,82 @@
+"""The event record: the one shape every change of state takes (CONTRACT §5).
+
+An event is a plain dict so it can go straight onto the wire as JSON and into the
+store as msgpack without a translation layer in between.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import msgpack
+
+Event = dict[str, Any]
+Actor = dict[str, Any]
+
+ASSEMBLY_LOADED = "assembly.loaded"
+PARTICIPANT_JOINED = "participant.joined"
+NOTE_ADDED = "note.added"
+NOTE_SUPPORTED = "note.supported"
+NOTE_HIDDEN = "note.hidden"
+KEYPOINT_ADDED = "keypoint.added"
+KEYPOINT_PUBLISHED = "keypoint.published"
+AGENDA_STARTED = "agenda.started"
+TIMER_PAUSED = "timer.paused"
+TIMER_RESUMED = "timer.resumed"
+TIMER_EXTENDED = "timer.extended"
+PLENARY_FOCUSED = "plenary.focused"
+RESPONSE_LOGGED = "response.logged"
+CORRECTION_SUBMITTED = "correction.submitted"
+CORRECTION_RESOLVED = "correction.resolved"
+
+TYPES = frozenset(
+    {
+        ASSEMBLY_LOADED,
+        PARTICIPANT_JOINED,
+        NOTE_ADDED,
+        NOTE_SUPPORTED,
+        NOTE_HIDDEN,
+        KEYPOINT_ADDED,
+        KEYPOINT_PUBLISHED,
+        AGENDA_STARTED,
+        TIMER_PAUSED,
+        TIMER_RESUMED,
+        TIMER_EXTENDED,
+        PLENARY_FOCUSED,
+        RESPONSE_LOGGED,
+        CORRECTION_SUBMITTED,
+        CORRECTION_RESOLVED,
+    }
+)
+
+# Events only the group itself (its members, its facilitator), the lead and the
+# organiser may see. Everything else in the log is public (CONTRACT §2).
+GROUP_PRIVATE_TYPES = frozenset(
+    {PARTICIPANT_JOINED, NOTE_ADDED, NOTE_SUPPORTED, NOTE_HIDDEN, KEYPOINT_ADDED}
+)
+
+
+def now_ms() -> int:
+    """The server's UTC wall clock in milliseconds: the only clock events carry."""
+    return time.time_ns() // 1_000_000
+
+
+def draft(type_: str, actor: Actor, group_id: str | None, data: dict[str, Any]) -> Event:
+    """An event without `seq` and `ts`: those are given when the store appends it."""
+    if type_ not in TYPES:
+        raise ValueError(f"unknown event type {type_!r}")
+    return {"type": type_, "actor": actor, "group_id": group_id, "data": data}
+
+
+def is_group_private(event: Event) -> bool:
+    return event["type"] in GROUP_PRIVATE_TYPES and event.get("group_id") is not None
+
+
+def encode(event: Event) -> bytes:
+    """msgpack bytes for the store and the bus between processes."""
+    return msgpack.packb(event, use_bin_type=True)
+
+
+def decode(blob: bytes) -> Event:
+    return msgpack.unpackb(blob, raw=False)

@@ -1,0 +1,177 @@
+"""Socket.IO transport: authenticate a connection, dispatch its events to the engine,
+and fan the log out to every client that may see each event, in seq order.
+
+Rooms mirror the visibility rule of CONTRACT §2: everyone is in `public`; members and
+the facilitator of a group are in `group:<id>`; lead and organiser are in `all-groups`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import socketio
+
+from . import events as ev
+from .auth import viewer_for
+from .commands import CommandError
+from .engine import Engine
+from .state import STAFF_ALL_GROUPS, Viewer
+from .store import StoreError
+
+log = logging.getLogger("townhall.realtime")
+
+MAX_PACKET_BYTES = 64 * 1024  # a 1,000-character note in any script fits many times over
+PUBLIC = "public"
+ALL_GROUPS = "all-groups"
+
+
+def group_room(group_id: str) -> str:
+    return f"group:{group_id}"
+
+
+def rooms_for(event: ev.Event) -> str | list[str]:
+    if ev.is_group_private(event):
+        return [group_room(event["group_id"]), ALL_GROUPS]
+    return PUBLIC
+
+
+def rooms_of(who: Viewer) -> list[str]:
+    rooms = [PUBLIC]
+    if who.role in STAFF_ALL_GROUPS:
+        rooms.append(ALL_GROUPS)
+    elif who.group_id and who.role in ("participant", "facilitator"):
+        rooms.append(group_room(who.group_id))
+    return rooms
+
+
+def error_ack(code: str, message: str) -> dict[str, Any]:
+    return {"ok": False, "error": {"code": code, "message": message}}
+
+
+class Realtime:
+    """The Socket.IO server bound to one engine."""
+
+    def __init__(self, engine: Engine, cors_allowed_origins: Any = None):
+        self.engine = engine
+        self.viewers: dict[str, Viewer] = {}
+        self.sio = socketio.AsyncServer(
+            async_mode="asgi",
+            max_http_buffer_size=MAX_PACKET_BYTES,
+            cors_allowed_origins=cors_allowed_origins,
+            ping_interval=20,
+            ping_timeout=25,  # phones on a crowded Wi-Fi stall for seconds at a time
+        )
+        self.sio.on("connect", self.on_connect)
+        self.sio.on("disconnect", self.on_disconnect)
+        self.sio.on("*", self.on_event)
+        self._fanout: asyncio.Task | None = None
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def start(self) -> None:
+        self._fanout = asyncio.create_task(self._fan_out(), name="townhall-fanout")
+
+    async def stop(self) -> None:
+        if self._fanout:
+            self._fanout.cancel()
+            try:
+                await self._fanout
+            except asyncio.CancelledError:
+                pass
+
+    async def _fan_out(self) -> None:
+        """One task emits every event in seq order, so each client sees the log's order."""
+        while True:
+            event = await self.engine.outbox.get()
+            try:
+                await self.sio.emit("event", event, to=rooms_for(event))
+            except Exception:  # a broken socket must not stop the fan-out
+                log.exception("fan-out of event %s failed", event.get("seq"))
+
+    # -- connections -------------------------------------------------------------
+
+    async def on_connect(self, sid: str, environ: dict, auth: Any = None) -> bool:
+        who, token = await self._authenticate(auth)
+        # Enter the rooms before taking the snapshot: any event after the snapshot's
+        # last_seq is then sure to reach this client (it ignores any at or before it).
+        for room in rooms_of(who):
+            await self.sio.enter_room(sid, room)
+        self.viewers[sid] = who
+        welcome = {
+            "role": who.role,
+            "group_id": who.group_id,
+            "name": who.name,
+            "server_time": ev.now_ms(),
+            "last_seq": self.engine.state.last_seq,
+            "snapshot": self.engine.snapshot(who),
+        }
+        if who.role == "participant":
+            welcome["participant_id"] = who.id
+            welcome["token"] = token
+        await self.sio.emit("welcome", welcome, to=sid)
+        return True
+
+    async def _authenticate(self, auth: Any) -> tuple[Viewer, str | None]:
+        refuse = socketio.exceptions.ConnectionRefusedError
+        if not isinstance(auth, dict):
+            raise refuse("send auth: {token} for staff and returning participants, "
+                         "or {join_code, name} to join a group")
+        token, code = auth.get("token"), auth.get("join_code")
+        if isinstance(token, str) and token:
+            cred = await self.engine.credential(token)
+            if cred is None or cred["kind"] == "join":
+                raise refuse("this link is not valid (any more): ask the organiser for a new one")
+            return viewer_for(cred), token
+        if isinstance(code, str) and code:
+            cred = await self.engine.credential(code)
+            if cred is None or cred["kind"] != "join":
+                raise refuse("this join code is not valid (any more): scan the QR code on your table again")
+            try:
+                who, new_token = await self.engine.join(cred["group_id"], auth.get("name"))
+            except CommandError as exc:
+                raise refuse(exc.message) from None
+            except StoreError as exc:
+                log.warning("join failed: %s", exc)
+                raise refuse("the server could not record your joining: try again in a moment") from None
+            return who, new_token
+        raise refuse("send auth: {token} for staff and returning participants, "
+                     "or {join_code, name} to join a group")
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        self.viewers.pop(sid, None)
+
+    # -- events ------------------------------------------------------------------
+
+    async def on_event(self, name: str, sid: str, *args: Any) -> dict[str, Any]:
+        """Every client→server event: answer with an ack, whatever happens."""
+        who = self.viewers.get(sid)
+        if who is None:
+            return error_ack("forbidden", "connect first")
+        payload = args[0] if args else None
+        try:
+            if name == "sync":
+                return self._sync(who, payload)
+            if name == "time":
+                return {"ok": True, "server_time": ev.now_ms()}
+            return await self.engine.execute(name, who, payload)
+        except CommandError as exc:
+            return exc.as_ack()
+        except StoreError as exc:
+            log.warning("%s refused, store unavailable: %s", name, exc)
+            return error_ack("unavailable", "the server could not save this: nothing was "
+                                            "recorded, send it again in a moment")
+        except Exception:
+            log.exception("handler for %s failed", name)
+            return error_ack("unavailable", "the server could not carry this out: "
+                                            "send it again in a moment")
+
+    def _sync(self, who: Viewer, payload: Any) -> dict[str, Any]:
+        since = payload.get("since") if isinstance(payload, dict) else None
+        if isinstance(since, bool) or not isinstance(since, int) or since < 0:
+            raise CommandError("invalid", "'since' must be the last seq you saw (0 for all)")
+        events, until = self.engine.events_since(who, since)
+        last = self.engine.state.last_seq
+        return {"ok": True, "events": events, "last_seq": last, "until": until,
+                "more": until < last, "server_time": ev.now_ms()}

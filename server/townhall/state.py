@@ -1,0 +1,262 @@
+"""The day's state as a fold over the event log, and what each role may see of it.
+
+Nothing here reads a clock, a socket or a disk: `apply` takes one event and changes
+the state, so replaying the log on start gives back exactly the state that was lost.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import events as ev
+from .events import Event
+
+STAFF_ALL_GROUPS = frozenset({"lead", "organiser"})
+RATE_WINDOW_MS = 60_000
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking: a role, the group it belongs to (if any) and its id in the log."""
+
+    role: str
+    id: str
+    name: str
+    group_id: str | None = None
+
+    def actor(self) -> dict[str, Any]:
+        return {"role": self.role, "id": self.id, "name": self.name}
+
+    def sees_group(self, group_id: str | None) -> bool:
+        """May this viewer see the private side (notes, drafts) of `group_id`?"""
+        if self.role in STAFF_ALL_GROUPS:
+            return True
+        return group_id is not None and self.group_id == group_id and self.role in (
+            "participant",
+            "facilitator",
+        )
+
+
+def can_see(viewer: Viewer, event: Event) -> bool:
+    """CONTRACT §2: a group's notes and drafts are for that group; the rest is public."""
+    return not ev.is_group_private(event) or viewer.sees_group(event["group_id"])
+
+
+@dataclass
+class State:
+    definition: dict[str, Any] | None = None
+    last_seq: int = 0
+    participants: dict[str, dict] = field(default_factory=dict)
+    notes: dict[str, dict] = field(default_factory=dict)
+    keypoints: dict[str, dict] = field(default_factory=dict)
+    responses: dict[str, dict] = field(default_factory=dict)
+    corrections: dict[str, dict] = field(default_factory=dict)
+    timer: dict[str, Any] = field(default_factory=lambda: {"slot_id": None, "status": "idle"})
+    runs: list[dict] = field(default_factory=list)  # every start of a slot, in order
+    focus: str | None = None
+    # (actor id, client_id) -> seq of the event that client call produced
+    client_calls: dict[tuple[str, str], int] = field(default_factory=dict)
+    # actor id -> timestamps of that actor's recent notes, for the rate limit
+    recent_notes: dict[str, deque] = field(default_factory=dict)
+    last_activity: dict[str, int] = field(default_factory=dict)  # group id -> ts
+    # commands that are naturally idempotent (support, hide, publish, resolve) remember
+    # the seq that settled them, so a repeat answers with the first result
+    settled: dict[tuple, int] = field(default_factory=dict)
+
+    # -- reading ---------------------------------------------------------------
+
+    @property
+    def groups(self) -> list[dict]:
+        return self.definition["groups"] if self.definition else []
+
+    def group(self, group_id: str) -> dict | None:
+        return next((g for g in self.groups if g["id"] == group_id), None)
+
+    def slot(self, slot_id: str) -> dict | None:
+        agenda = self.definition["agenda"] if self.definition else []
+        return next((s for s in agenda if s["id"] == slot_id), None)
+
+    def notes_in_window(self, actor_id: str, now: int) -> int:
+        recent = self.recent_notes.get(actor_id)
+        if not recent:
+            return 0
+        while recent and recent[0] <= now - RATE_WINDOW_MS:
+            recent.popleft()
+        return len(recent)
+
+    # -- folding ---------------------------------------------------------------
+
+    def apply(self, e: Event) -> None:
+        if e["seq"] != self.last_seq + 1:
+            raise ValueError(f"event seq {e['seq']} does not follow {self.last_seq}")
+        handler = _APPLY.get(e["type"])
+        if handler is not None:
+            handler(self, e, e["data"])
+        self.last_seq = e["seq"]
+        client_id = e["data"].get("client_id")
+        if client_id:
+            self.client_calls[(e["actor"]["id"], client_id)] = e["seq"]
+        if e.get("group_id"):
+            self.last_activity[e["group_id"]] = e["ts"]
+
+    # -- views -----------------------------------------------------------------
+
+    def snapshot(self, viewer: Viewer) -> dict[str, Any]:
+        """Everything `viewer` may see, as of `last_seq` (the `welcome` snapshot)."""
+        d = self.definition or {"title": "", "date": None, "groups": [], "agenda": []}
+        staff = viewer.role in STAFF_ALL_GROUPS or viewer.role == "facilitator"
+
+        def note_view(n: dict) -> dict:
+            return {**n, "supporters": list(n["supporters"])}
+
+        groups = []
+        for g in d["groups"]:
+            item = {"id": g["id"], "name": g["name"]}
+            if viewer.sees_group(g["id"]) or viewer.role in ("board", "screen"):
+                item["info_pack"] = g.get("info_pack")
+            if viewer.role in STAFF_ALL_GROUPS or viewer.group_id == g["id"]:
+                item["joined"] = sum(1 for p in self.participants.values()
+                                     if p["group_id"] == g["id"])
+            groups.append(item)
+        return {
+            "assembly": {"title": d["title"], "date": d["date"]},
+            "groups": groups,
+            "agenda": d["agenda"],
+            "timer": dict(self.timer),
+            "runs": [dict(r) for r in self.runs],
+            "focus": self.focus,
+            "participants": [p for p in self.participants.values()
+                             if viewer.sees_group(p["group_id"])],
+            "notes": [note_view(n) for n in self.notes.values()
+                      if viewer.sees_group(n["group_id"]) and (staff or not n["hidden"])],
+            "keypoints": [dict(k) for k in self.keypoints.values()
+                          if k["published"] or viewer.sees_group(k["group_id"])],
+            "responses": list(self.responses.values()),
+            "corrections": list(self.corrections.values()),
+        }
+
+
+# -- one fold step per event type ---------------------------------------------
+
+
+def _assembly_loaded(s: State, e: Event, d: dict) -> None:
+    s.definition = d["definition"]
+
+
+def _participant_joined(s: State, e: Event, d: dict) -> None:
+    s.participants[d["participant_id"]] = {
+        "id": d["participant_id"], "name": d["name"], "group_id": e["group_id"], "ts": e["ts"],
+    }
+
+
+def _note_added(s: State, e: Event, d: dict) -> None:
+    s.notes[d["note_id"]] = {
+        "id": d["note_id"], "group_id": e["group_id"], "text": d["text"],
+        "author": e["actor"], "ts": e["ts"], "seq": e["seq"],
+        "supporters": [], "hidden": False,
+    }
+    s.recent_notes.setdefault(e["actor"]["id"], deque()).append(e["ts"])
+
+
+def _note_supported(s: State, e: Event, d: dict) -> None:
+    s.notes[d["note_id"]]["supporters"].append(e["actor"]["id"])
+    s.settled[("support", d["note_id"], e["actor"]["id"])] = e["seq"]
+
+
+def _note_hidden(s: State, e: Event, d: dict) -> None:
+    s.notes[d["note_id"]]["hidden"] = True
+    s.settled[("hide", d["note_id"])] = e["seq"]
+
+
+def _keypoint_added(s: State, e: Event, d: dict) -> None:
+    s.keypoints[d["keypoint_id"]] = {
+        "id": d["keypoint_id"], "group_id": e["group_id"], "text": d["text"],
+        "note_ids": list(d.get("note_ids") or []), "author": e["actor"], "ts": e["ts"],
+        "published": False, "published_at": None,
+    }
+
+
+def _keypoint_published(s: State, e: Event, d: dict) -> None:
+    k = s.keypoints[d["keypoint_id"]]
+    k["published"] = True
+    k["published_at"] = e["ts"]
+    s.settled[("publish", d["keypoint_id"])] = e["seq"]
+
+
+def _agenda_started(s: State, e: Event, d: dict) -> None:
+    if s.runs and s.runs[-1]["ended_at"] is None:
+        s.runs[-1]["ended_at"] = e["ts"]
+    slot = s.slot(d["slot_id"]) or {}
+    s.timer = {"slot_id": d["slot_id"], "status": "running", "ends_at": d["ends_at"],
+               "remaining_ms": None, "started_at": e["ts"]}
+    s.runs.append({"slot_id": d["slot_id"], "started_at": e["ts"], "ended_at": None,
+                   "planned_ms": slot.get("minutes", 0) * 60_000, "extended_ms": 0,
+                   "paused_ms": 0, "paused_at": None})
+
+
+def _timer_paused(s: State, e: Event, d: dict) -> None:
+    s.timer.update(status="paused", ends_at=None, remaining_ms=d["remaining_ms"])
+    s.runs[-1]["paused_at"] = e["ts"]
+
+
+def _timer_resumed(s: State, e: Event, d: dict) -> None:
+    s.timer.update(status="running", ends_at=d["ends_at"], remaining_ms=None)
+    run = s.runs[-1]
+    if run["paused_at"] is not None:
+        run["paused_ms"] += e["ts"] - run["paused_at"]
+        run["paused_at"] = None
+
+
+def _timer_extended(s: State, e: Event, d: dict) -> None:
+    if s.timer["status"] == "running":
+        s.timer["ends_at"] = d["ends_at"]
+    else:
+        s.timer["remaining_ms"] = d["remaining_ms"]
+    s.runs[-1]["extended_ms"] += d["seconds"] * 1000
+
+
+def _plenary_focused(s: State, e: Event, d: dict) -> None:
+    s.focus = d["group_id"]
+
+
+def _response_logged(s: State, e: Event, d: dict) -> None:
+    s.responses[d["response_id"]] = {
+        "id": d["response_id"], "group_id": e["group_id"], "member": d["member"],
+        "text": d["text"], "stance": d["stance"], "reason": d.get("reason"),
+        "actor": e["actor"], "ts": e["ts"], "seq": e["seq"],
+    }
+
+
+def _correction_submitted(s: State, e: Event, d: dict) -> None:
+    s.corrections[d["correction_id"]] = {
+        "id": d["correction_id"], "response_id": d["response_id"], "group_id": e["group_id"],
+        "text": d["text"], "author": e["actor"], "ts": e["ts"], "seq": e["seq"],
+        "outcome": None, "resolved_at": None, "resolved_by": None,
+    }
+
+
+def _correction_resolved(s: State, e: Event, d: dict) -> None:
+    c = s.corrections[d["correction_id"]]
+    c.update(outcome=d["outcome"], resolved_at=e["ts"], resolved_by=e["actor"])
+    s.settled[("resolve", d["correction_id"])] = e["seq"]
+
+
+_APPLY = {
+    ev.ASSEMBLY_LOADED: _assembly_loaded,
+    ev.PARTICIPANT_JOINED: _participant_joined,
+    ev.NOTE_ADDED: _note_added,
+    ev.NOTE_SUPPORTED: _note_supported,
+    ev.NOTE_HIDDEN: _note_hidden,
+    ev.KEYPOINT_ADDED: _keypoint_added,
+    ev.KEYPOINT_PUBLISHED: _keypoint_published,
+    ev.AGENDA_STARTED: _agenda_started,
+    ev.TIMER_PAUSED: _timer_paused,
+    ev.TIMER_RESUMED: _timer_resumed,
+    ev.TIMER_EXTENDED: _timer_extended,
+    ev.PLENARY_FOCUSED: _plenary_focused,
+    ev.RESPONSE_LOGGED: _response_logged,
+    ev.CORRECTION_SUBMITTED: _correction_submitted,
+    ev.CORRECTION_RESOLVED: _correction_resolved,
+}

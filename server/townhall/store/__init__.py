@@ -1,0 +1,72 @@
+"""Where the log and the secrets live. One small interface, two adapters.
+
+- `sqlite.SqliteStore`: the embedded default, a file in the data dir.
+- a Redis store (shared by several server processes) implements the same methods.
+
+The engine relies on three guarantees from every store:
+1. `append` gives strict, gap-free `seq` numbers, and refuses (`StaleLog`) when the log
+   has moved past `expect_last_seq`, so a writer never appends on a stale view;
+2. a `client_key` is accepted once: a repeat raises `DuplicateClientKey` with the seq
+   of the first event, so a resent call never logs twice;
+3. `append` returns only once the events are durable.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from ..events import Event
+
+
+class StoreError(Exception):
+    """The store could not do what was asked; the message says what to check."""
+
+
+class StoreUnavailable(StoreError):
+    """The store did not answer (disk, lock, network): nothing was written."""
+
+
+class StaleLog(StoreError):
+    """The log has events this writer has not seen; catch up and try again."""
+
+
+class DuplicateClientKey(StoreError):
+    def __init__(self, seq: int):
+        super().__init__(f"client key already used by event {seq}")
+        self.seq = seq
+
+
+class Store(Protocol):
+    description: str
+
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+    async def ping(self) -> bool: ...
+
+    async def initialise(self, credentials: dict[str, dict], first: Event) -> bool:
+        """Write the secrets and the `assembly.loaded` event as seq 1, atomically.
+        False (and nothing written) when the store already holds an assembly."""
+
+    async def append(self, drafts: list[Event], expect_last_seq: int,
+                     client_key: str | None = None) -> list[Event]: ...
+    async def read(self, since: int = 0, limit: int | None = None) -> list[Event]: ...
+    async def last_seq(self) -> int: ...
+
+    async def credentials(self) -> dict[str, dict]: ...
+    async def credential(self, secret: str) -> dict | None: ...
+    async def put_credential(self, secret: str, record: dict) -> None: ...
+    async def delete_credential(self, secret: str) -> None: ...
+
+    async def get_meta(self, key: str) -> Any: ...
+    async def set_meta(self, key: str, value: Any) -> None: ...
+
+
+def open_store(data_dir: str, redis_url: str | None = None) -> Store:
+    """The store a command line names: Redis when a URL is given, else SQLite."""
+    if redis_url:
+        from .redis import RedisStore
+
+        return RedisStore(redis_url)
+    from .sqlite import SqliteStore
+
+    return SqliteStore(data_dir)

@@ -1,0 +1,147 @@
+"""Starlette routes: the pages behind every link, QR codes, health and exports.
+
+Pages are static files; each finds its secret in its own URL and hands it to the shared
+client module. The server checks the secret here too, so a wrong link gets a page that
+says so instead of an app that cannot connect.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+from pathlib import Path
+from typing import Callable
+
+import qrcode
+import qrcode.image.svg
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from . import report
+from .engine import Engine
+
+ROOT = Path(os.environ.get("TOWNHALL_ROOT", Path(__file__).resolve().parents[2]))
+STATIC = ROOT / "static"
+CONSOLES = ROOT / "facilitator_ui"
+VENDOR = ROOT / "node_modules" / "socket.io-client" / "dist"
+
+# Tokens travel in URLs: never leak them in a Referer, and load nothing from elsewhere.
+SECURITY_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "Cache-Control": "no-store",
+}
+
+ROLE_PAGES = {
+    "organiser": CONSOLES / "organiser.html",
+    "lead": CONSOLES / "lead.html",
+    "board": CONSOLES / "board.html",
+    "facilitator": CONSOLES / "facilitator.html",
+    "screen": STATIC / "screen.html",
+}
+
+
+def message_page(title: str, text: str, status: int) -> HTMLResponse:
+    body = (
+        "<!doctype html><html lang=en><meta charset=utf-8>"
+        "<meta name=viewport content='width=device-width,initial-scale=1'>"
+        f"<title>{html.escape(title)} · townhall</title>"
+        "<link rel=stylesheet href='/static/base.css'>"
+        f"<main class=message><h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></main>"
+    )
+    return HTMLResponse(body, status_code=status, headers=SECURITY_HEADERS)
+
+
+def page(path: Path) -> Response:
+    if not path.exists():
+        return message_page("Not built yet", f"{path.name} is missing from this install.", 500)
+    return FileResponse(path, media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
+
+
+def qr_svg(data: str) -> bytes:
+    img = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    buf = io.BytesIO()
+    img.save(buf)
+    return buf.getvalue()
+
+
+def join_url(request: Request, base_url: str | None, code: str) -> str:
+    base = (base_url or str(request.base_url)).rstrip("/")
+    return f"{base}/j/{code}"
+
+
+def routes(engine: Engine, base_url: Callable[[], str | None], connections: Callable[[], int]):
+    async def healthz(request: Request) -> JSONResponse:
+        ok = await engine.store.ping()
+        body = {"status": "ok" if ok else "unavailable", "store": engine.store.description,
+                "last_seq": engine.state.last_seq, "connections": connections()}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    async def join_cred(code: str) -> dict | None:
+        cred = await engine.credential(code)
+        return cred if cred and cred["kind"] == "join" else None
+
+    async def join_page(request: Request) -> Response:
+        if await join_cred(request.path_params["code"]) is None:
+            return message_page(
+                "This join link is not valid",
+                "The code may have been replaced. Scan the QR code on your table again, "
+                "or ask a facilitator for the current link.", 404)
+        return page(STATIC / "participant.html")
+
+    async def join_qr(request: Request) -> Response:
+        code = request.path_params["code"]
+        if await join_cred(code) is None:
+            return Response("unknown join code", status_code=404, media_type="text/plain")
+        svg = qr_svg(join_url(request, base_url(), code))
+        return Response(svg, media_type="image/svg+xml",
+                        headers={"Cache-Control": "no-store"})
+
+    def role_page(role: str):
+        async def endpoint(request: Request) -> Response:
+            cred = await engine.credential(request.path_params["token"])
+            if cred is None or cred["kind"] != "staff" or cred["role"] != role:
+                return message_page(
+                    "This link is not valid",
+                    "Check that the whole link was copied, or ask the organiser for a new one "
+                    "(townhall links prints them all).", 404)
+            return page(ROLE_PAGES[role])
+
+        return endpoint
+
+    async def organiser_only(request: Request) -> Response | None:
+        header = request.headers.get("authorization", "")
+        if not header.lower().startswith("bearer "):
+            return JSONResponse({"error": "send Authorization: Bearer <organiser token>"},
+                                status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        cred = await engine.credential(header[7:].strip())
+        if cred is None or cred["role"] != "organiser":
+            return JSONResponse({"error": "only the organiser token may export the log"},
+                                status_code=403)
+        return None
+
+    async def export_jsonl(request: Request) -> Response:
+        if (refused := await organiser_only(request)) is not None:
+            return refused
+        body = "".join(report.jsonl_lines(engine.log))
+        return Response(body, media_type="application/x-ndjson",
+                        headers={"Content-Disposition": 'attachment; filename="events.jsonl"',
+                                 "Cache-Control": "no-store"})
+
+    return [
+        Route("/healthz", healthz),
+        Route("/j/{code}", join_page),
+        Route("/j/{code}/qr.svg", join_qr),
+        Route("/export/events.jsonl", export_jsonl),
+        *[Route(f"/{role}/{{token}}", role_page(role)) for role in ROLE_PAGES],
+        Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
+        Mount("/console", StaticFiles(directory=CONSOLES, check_dir=False), name="console"),
+        Mount("/vendor", StaticFiles(directory=VENDOR, check_dir=False), name="vendor"),
+    ]

@@ -1,0 +1,199 @@
+"""Test harness: a real `townhall serve` process on a free loopback port, and real
+python-socketio clients that talk to it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Callable
+
+import httpx
+import pytest
+import socketio
+
+ROOT = Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def townhall(*args: str, env: dict | None = None, timeout: float = 30) -> subprocess.CompletedProcess:
+    """Run the command line as a user would."""
+    return subprocess.run([sys.executable, "-m", "townhall", *args], capture_output=True,
+                          text=True, timeout=timeout, env={**os.environ, **(env or {})})
+
+
+class Server:
+    """One `townhall serve` process; can be killed and restarted on the same data dir."""
+
+    def __init__(self, data_dir: Path, assembly: str | None = None, extra: list[str] | None = None,
+                 env: dict | None = None):
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.assembly = assembly
+        self.extra = extra or []
+        self.env = env or {}
+        self.proc: subprocess.Popen | None = None
+        self._links: dict | None = None
+
+    @property
+    def args(self) -> list[str]:
+        args = ["serve", "--data-dir", str(self.data_dir), "--host", "127.0.0.1",
+                "--port", str(self.port), *self.extra]
+        if self.assembly:
+            args += ["--assembly", self.assembly]
+        return args
+
+    def start(self) -> "Server":
+        log = open(self.data_dir.parent / f"server-{self.port}.log", "ab")
+        self.proc = subprocess.Popen([sys.executable, "-m", "townhall", *self.args],
+                                     stdout=log, stderr=subprocess.STDOUT,
+                                     env={**os.environ, **self.env})
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}: "
+                                   + (self.data_dir.parent / f"server-{self.port}.log").read_text())
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("server did not answer /healthz within 20 s")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handler runs, as in a crash or a pulled plug."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def links(self) -> dict:
+        if self._links is None:
+            out = townhall("links", "--data-dir", str(self.data_dir), "--base-url", self.url, "--json")
+            assert out.returncode == 0, out.stderr
+            self._links = json.loads(out.stdout)
+        return self._links
+
+    def token(self, role: str, group: str | None = None) -> str:
+        links = self.links()
+        url = links["facilitators"][group] if role == "facilitator" else \
+            links["join"][group] if role == "join" else links[role]
+        return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Server:
+    """One server per test module (the demo assembly); tests share its day."""
+    srv = Server(tmp_path_factory.mktemp("data") / "townhall").start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def fresh_server(tmp_path) -> Server:
+    srv = Server(tmp_path / "townhall").start()
+    yield srv
+    srv.stop()
+
+
+class Client:
+    """A python-socketio client that keeps what the server sent it."""
+
+    def __init__(self) -> None:
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.welcome: dict | None = None
+        self.events: list[dict] = []
+        self.connect_error: Any = None
+        self._changed = asyncio.Event()
+        self.sio.on("welcome", self._on_welcome)
+        self.sio.on("event", self._on_event)
+        self.sio.on("connect_error", self._on_connect_error)
+
+    async def _on_welcome(self, data: dict) -> None:
+        self.welcome = data
+        self._changed.set()
+
+    async def _on_event(self, data: dict) -> None:
+        self.events.append(data)
+        self._changed.set()
+
+    async def _on_connect_error(self, data: Any) -> None:
+        self.connect_error = data
+
+    async def connect(self, url: str, auth: dict, transport: str = "websocket") -> "Client":
+        await self.sio.connect(url, auth=auth, transports=[transport], wait_timeout=10)
+        await self.wait(lambda: self.welcome is not None)
+        return self
+
+    async def call(self, event: str, payload: Any = None) -> dict:
+        return await self.sio.call(event, payload, timeout=10)
+
+    async def wait(self, predicate: Callable[[], bool], timeout: float = 10) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not predicate():
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise AssertionError("timed out waiting for the server")
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), remaining)
+            except asyncio.TimeoutError:
+                pass
+
+    def seen(self, type_: str, **data: Any) -> list[dict]:
+        return [e for e in self.events if e["type"] == type_
+                and all(e["data"].get(k) == v for k, v in data.items())]
+
+    async def wait_event(self, type_: str, **data: Any) -> dict:
+        await self.wait(lambda: bool(self.seen(type_, **data)))
+        return self.seen(type_, **data)[0]
+
+    async def close(self) -> None:
+        if self.sio.connected:
+            await self.sio.disconnect()
+
+
+@pytest.fixture
+async def connect():
+    """connect(server, role, group=None, name=...) -> a connected Client."""
+    clients: list[Client] = []
+
+    async def _connect(srv: Server, role: str, group: str | None = None,
+                       name: str | None = None, transport: str = "websocket") -> Client:
+        if role == "participant":
+            auth = {"join_code": srv.token("join", group), "name": name or "Ann"}
+        else:
+            auth = {"token": srv.token(role, group)}
+        c = await Client().connect(srv.url, auth, transport)
+        clients.append(c)
+        return c
+
+    yield _connect
+    for c in clients:
+        await c.close()
+
+
+def cid() -> str:
+    return str(uuid.uuid4())
