@@ -151,7 +151,9 @@ def serve(args: argparse.Namespace) -> int:
     hint = f"--redis-url {args.redis_url}" if args.redis_url else f"--data-dir {args.data_dir}"
     print(f"townhall: every other link (lead, board, screen, facilitators, QR joins): "
           f"townhall links {hint}", flush=True)
-    config = uvicorn.Config(create_app(store, base), host=args.host, port=args.port,
+    # QR codes use TOWNHALL_BASE_URL, else the address the request came to (CONTRACT §3).
+    app = create_app(store, os.environ.get("TOWNHALL_BASE_URL"))
+    config = uvicorn.Config(app, host=args.host, port=args.port,
                             log_level=os.environ.get("TOWNHALL_LOG_LEVEL", "warning"),
                             lifespan="on", ws_max_size=64 * 1024)
     server = uvicorn.Server(config)

@@ -110,7 +110,7 @@ class Engine:
                 now = ev.now_ms()
                 plan = command(self.state, who, payload, now)
                 if plan.settled_seq is not None:
-                    return {"ok": True, "seq": plan.settled_seq}
+                    return ack_for(self.log[plan.settled_seq - 1])
                 for d in plan.drafts:
                     d["ts"] = now
                 try:

@@ -24,6 +24,8 @@ log = logging.getLogger("townhall.realtime")
 
 MAX_PACKET_BYTES = 64 * 1024  # a 1,000-character note in any script fits many times over
 PUBLIC = "public"
+# Events the transport answers itself (reads); everything else goes to the engine.
+TRANSPORT_EVENTS = {"sync": "_sync", "time": "_time"}
 ALL_GROUPS = "all-groups"
 
 
@@ -151,10 +153,8 @@ class Realtime:
             return error_ack("forbidden", "connect first")
         payload = args[0] if args else None
         try:
-            if name == "sync":
-                return self._sync(who, payload)
-            if name == "time":
-                return {"ok": True, "server_time": ev.now_ms()}
+            if name in TRANSPORT_EVENTS:
+                return getattr(self, TRANSPORT_EVENTS[name])(who, payload)
             return await self.engine.execute(name, who, payload)
         except CommandError as exc:
             return exc.as_ack()
@@ -175,3 +175,6 @@ class Realtime:
         last = self.engine.state.last_seq
         return {"ok": True, "events": events, "last_seq": last, "until": until,
                 "more": until < last, "server_time": ev.now_ms()}
+
+    def _time(self, who: Viewer, payload: Any) -> dict[str, Any]:
+        return {"ok": True, "server_time": ev.now_ms()}

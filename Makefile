@@ -1,0 +1,31 @@
+# Two commands a newcomer needs: `make run` and `make test`. Each installs what it needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY_OK  := $(VENV)/.installed
+JS_OK  := node_modules/.installed
+
+.PHONY: run test install clean
+
+run: install
+	$(BIN)/townhall serve
+
+test: install
+	$(BIN)/pytest
+
+install: $(PY_OK) $(JS_OK)
+
+$(PY_OK): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "townhall needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+$(JS_OK): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the browser client: install Node.js and npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+clean:
+	rm -rf $(VENV) node_modules townhall-data
