@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,7 @@ def refused(tmp_path: Path, text: str) -> str:
         load_file(path)
     message = str(info.value)
     assert str(path) in message
-    return message
+    return message.replace(str(path), "<path>")  # the tmp path holds the test's name
 
 
 def change(old: str, new: str, text: str = VALID) -> str:
@@ -127,7 +128,7 @@ def test_parse_takes_bytes_and_a_source_name():
 
 def test_bad_toml_syntax_names_the_line(tmp_path):
     message = refused(tmp_path, change('name = "Care at home"', 'name = "Care at home'))
-    assert "line" in message
+    assert re.search(r"line \d+", message), message
 
 
 def test_parse_error_names_the_source():
@@ -136,11 +137,9 @@ def test_parse_error_names_the_source():
     assert "my-day.toml" in str(info.value) and "line 1" in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a syntax error tomllib reports 'at end of document' "
-                   "(unterminated multi-line string, unclosed array) is refused with no line")
 def test_an_unterminated_multiline_string_names_a_line(tmp_path):
     message = refused(tmp_path, change('name = "Care at home"', 'name = """Care at home'))
-    assert "line" in message
+    assert re.search(r"line \d+", message), message
 
 
 def test_a_file_that_is_not_utf8_is_refused(tmp_path):

@@ -907,8 +907,6 @@ def test_a_slot_may_be_started_again_after_another(day):
     assert [r["ended_at"] is None for r in day.state.runs] == [False, False, True]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a run paused when the next slot starts keeps "
-                   "paused_at set and never counts that pause in paused_ms")
 def test_a_pause_that_lasts_until_the_next_slot_is_counted(day):
     day.run("agenda.start", LEAD, {"slot_id": "welcome"})
     day.now = T0 + 5 * MIN

@@ -7,6 +7,8 @@ import logging
 
 import socketio
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 
 from . import web
 from .engine import Engine
@@ -36,6 +38,8 @@ def create_app(store: Store, base_url: str | None = None) -> socketio.ASGIApp:
     starlette = Starlette(
         routes=web.routes(engine, lambda: base_url, lambda: len(rt.viewers)),
         lifespan=lifespan,
+        # Phones on a crowded venue Wi-Fi: every byte of the first load counts.
+        middleware=[Middleware(GZipMiddleware, minimum_size=512)],
     )
     asgi = socketio.ASGIApp(rt.sio, other_asgi_app=starlette)
     asgi.engine = engine  # handy for tests and tools that embed the app

@@ -56,7 +56,8 @@ def parse(raw: bytes, source: str, base: Path | None = None, reader=None) -> Def
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise AssemblyError(f"{source}: invalid TOML: {exc}") from None
+        where = "" if "line" in str(exc) else f" (it starts at line {_first_bad_line(text)})"
+        raise AssemblyError(f"{source}: invalid TOML: {exc}{where}") from None
 
     def fail(where: str, problem: str) -> AssemblyError:
         return AssemblyError(f"{source}: {where}: {problem}")
@@ -146,6 +147,18 @@ def parse(raw: bytes, source: str, base: Path | None = None, reader=None) -> Def
         agenda.append({"id": sid, "title": stitle, "minutes": minutes, "kind": kind,
                        "group_id": gid})
     return {"title": title, "date": date, "groups": groups, "agenda": agenda}
+
+
+def _first_bad_line(text: str) -> int:
+    """Where an unterminated string or array starts: tomllib only says "end of
+    document", but the shortest prefix of whole lines that fails to parse ends there."""
+    lines = text.splitlines(keepends=True)
+    for k in range(1, len(lines) + 1):
+        try:
+            tomllib.loads("".join(lines[:k]))
+        except tomllib.TOMLDecodeError:
+            return k
+    return len(lines)
 
 
 def _text(value: Any, lo: int, hi: int, where: str, fail) -> str:

@@ -27,8 +27,13 @@ STANCES = ("commit", "consider", "decline")
 OUTCOMES = ("accepted", "noted")
 CODES = ("invalid", "forbidden", "not_found", "too_large", "rate_limited", "conflict")
 
-# The ack of a write names the id it created, under these keys (CONTRACT §4).
-ID_KEYS = ("note_id", "keypoint_id", "response_id", "correction_id")
+# The ack of a write that creates something names its id (CONTRACT §4).
+CREATED_ID = {
+    ev.NOTE_ADDED: "note_id",
+    ev.KEYPOINT_ADDED: "keypoint_id",
+    ev.RESPONSE_LOGGED: "response_id",
+    ev.CORRECTION_SUBMITTED: "correction_id",
+}
 
 
 class CommandError(Exception):
@@ -53,9 +58,8 @@ class Plan:
 def ack_for(event: Event) -> dict[str, Any]:
     """The ack a write gets, derived from the event it produced (so repeats match)."""
     ack = {"ok": True, "seq": event["seq"]}
-    for key in ID_KEYS:
-        if key in event["data"]:
-            ack[key] = event["data"][key]
+    if key := CREATED_ID.get(event["type"]):
+        ack[key] = event["data"][key]
     return ack
 
 

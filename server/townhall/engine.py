@@ -72,6 +72,11 @@ class Engine:
                 self.credentials[secret] = cred
         return cred
 
+    def join_codes(self) -> dict[str, str]:
+        """group id -> its current join code."""
+        return {c["group_id"]: secret for secret, c in self.credentials.items()
+                if c["kind"] == "join"}
+
     async def join(self, group_id: str, name: Any) -> tuple[Viewer, str]:
         """A new participant: log `participant.joined` and issue a token for it.
 

@@ -48,6 +48,14 @@ def rooms_of(who: Viewer) -> list[str]:
     return rooms
 
 
+AUTH_HELP = ("send auth: {token} for staff and returning participants, "
+             "or {join_code, name} to join a group")
+
+
+def refuse(code: str, message: str) -> socketio.exceptions.ConnectionRefusedError:
+    return socketio.exceptions.ConnectionRefusedError(message, {"code": code})
+
+
 def error_ack(code: str, message: str) -> dict[str, Any]:
     return {"ok": False, "error": {"code": code, "message": message}}
 
@@ -112,34 +120,41 @@ class Realtime:
         if who.role == "participant":
             welcome["participant_id"] = who.id
             welcome["token"] = token
+        else:
+            # Staff and the screen show join codes to late arrivals (QR on the screen).
+            welcome["join"] = {g: c for g, c in self.engine.join_codes().items()
+                               if who.group_id in (None, g)}
         await self.sio.emit("welcome", welcome, to=sid)
         return True
 
     async def _authenticate(self, auth: Any) -> tuple[Viewer, str | None]:
-        refuse = socketio.exceptions.ConnectionRefusedError
+        """Who this connection is. A refusal carries a message for people and a code
+        for the client: `bad_auth`, `bad_token`, `bad_join_code`, `bad_name`,
+        `unavailable` (only the last is worth retrying as is)."""
         if not isinstance(auth, dict):
-            raise refuse("send auth: {token} for staff and returning participants, "
-                         "or {join_code, name} to join a group")
+            raise refuse("bad_auth", AUTH_HELP)
         token, code = auth.get("token"), auth.get("join_code")
         if isinstance(token, str) and token:
             cred = await self.engine.credential(token)
             if cred is None or cred["kind"] == "join":
-                raise refuse("this link is not valid (any more): ask the organiser for a new one")
+                raise refuse("bad_token", "this link is not valid (any more): ask the "
+                                          "organiser for a new one")
             return viewer_for(cred), token
         if isinstance(code, str) and code:
             cred = await self.engine.credential(code)
             if cred is None or cred["kind"] != "join":
-                raise refuse("this join code is not valid (any more): scan the QR code on your table again")
+                raise refuse("bad_join_code", "this join code is not valid (any more): scan "
+                                              "the QR code on your table again")
             try:
                 who, new_token = await self.engine.join(cred["group_id"], auth.get("name"))
             except CommandError as exc:
-                raise refuse(exc.message) from None
+                raise refuse("bad_name", exc.message) from None
             except StoreError as exc:
                 log.warning("join failed: %s", exc)
-                raise refuse("the server could not record your joining: try again in a moment") from None
+                raise refuse("unavailable", "the server could not record your joining: "
+                                            "trying again") from None
             return who, new_token
-        raise refuse("send auth: {token} for staff and returning participants, "
-                     "or {join_code, name} to join a group")
+        raise refuse("bad_auth", AUTH_HELP)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         self.viewers.pop(sid, None)

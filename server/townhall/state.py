@@ -187,6 +187,7 @@ def _keypoint_published(s: State, e: Event, d: dict) -> None:
 
 def _agenda_started(s: State, e: Event, d: dict) -> None:
     if s.runs and s.runs[-1]["ended_at"] is None:
+        _end_pause(s.runs[-1], e["ts"])
         s.runs[-1]["ended_at"] = e["ts"]
     slot = s.slot(d["slot_id"]) or {}
     s.timer = {"slot_id": d["slot_id"], "status": "running", "ends_at": d["ends_at"],
@@ -203,9 +204,13 @@ def _timer_paused(s: State, e: Event, d: dict) -> None:
 
 def _timer_resumed(s: State, e: Event, d: dict) -> None:
     s.timer.update(status="running", ends_at=d["ends_at"], remaining_ms=None)
-    run = s.runs[-1]
+    _end_pause(s.runs[-1], e["ts"])
+
+
+def _end_pause(run: dict, ts: int) -> None:
+    """A pause ends on resume, or when the next slot starts while still paused."""
     if run["paused_at"] is not None:
-        run["paused_ms"] += e["ts"] - run["paused_at"]
+        run["paused_ms"] += ts - run["paused_at"]
         run["paused_at"] = None
 
 

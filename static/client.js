@@ -1,0 +1,286 @@
+// The one client module every page shares: connect with the right auth, reconnect with
+// backoff (also after the server refused or dropped us), estimate the clock offset to the
+// server, keep the model in step by seq and `sync`, and keep writes made offline in a
+// queue in localStorage until the server has acknowledged them. Pages only render.
+
+import { io } from "/vendor/socket.io.esm.min.js";
+import { applyEvent, fromSnapshot } from "/static/model.js";
+
+// Writes that are safe to resend: the server answers a repeat with the first result.
+const QUEUEABLE = new Set([
+  "note.add", "note.support", "note.hide", "keypoint.add", "keypoint.publish",
+  "response.log", "correction.submit", "correction.resolve",
+]);
+const NEEDS_CLIENT_ID = new Set(["note.add", "keypoint.add", "response.log", "correction.submit"]);
+// Errors that will not go away by sending again: drop the write and tell the user.
+const FINAL_ERRORS = new Set(["invalid", "forbidden", "not_found", "too_large", "conflict"]);
+const ACK_TIMEOUT_MS = 10000;
+
+/** A random UUID v4; crypto.randomUUID needs https, a venue server is often plain http. */
+export function uuid() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const store = {
+  get(key, fallback) {
+    try { return JSON.parse(localStorage.getItem(key)) ?? fallback; } catch { return fallback; }
+  },
+  set(key, value) {
+    try { localStorage.setItem(key, JSON.stringify(value)); } catch { /* private mode: memory only */ }
+  },
+  del(key) { try { localStorage.removeItem(key); } catch { /* ignore */ } },
+};
+
+/** The secret at the end of this page's URL: a staff token or a join code. */
+export const secretFromPath = () => decodeURIComponent(location.pathname.replace(/\/+$/, "").split("/").pop());
+
+/**
+ * createClient({ token }) for staff and screen, or
+ * createClient({ joinCode, name }) for a participant (remembers the device's token).
+ * Listen with client.on("change" | "status" | "event" | "error", fn); call client.start().
+ */
+export function createClient({ token = null, joinCode = null, name = null } = {}) {
+  const idKey = joinCode ? `townhall:participant:${joinCode}` : null;
+  const identity = idKey ? store.get(idKey, {}) : {};
+  if (name) identity.name = name;
+  const queueKey = `townhall:queue:${joinCode ?? token}`;
+  let queue = store.get(queueKey, []);
+  const listeners = { change: [], status: [], event: [], error: [] };
+  const emit = (kind, arg) => listeners[kind].forEach((fn) => fn(arg));
+
+  const client = {
+    model: null,
+    offset: 0, // server clock minus ours, in ms
+    rtt: null,
+    status: { state: "connecting", pending: queue.length, message: "" },
+    on(kind, fn) { listeners[kind].push(fn); return client; },
+    /** Server time now, in ms: use it for every countdown. */
+    now: () => Date.now() + client.offset,
+    pending: () => queue.slice(),
+    identity: () => ({ ...identity }),
+    start,
+    send,
+    forget,
+  };
+
+  const socket = io({
+    autoConnect: false,
+    transports: ["websocket", "polling"],
+    tryAllTransports: true,
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 10000,
+    randomizationFactor: 0.5,
+    auth: (cb) => cb(authPayload()),
+  });
+  client.socket = socket;
+
+  function authPayload() {
+    if (token) return { token };
+    if (identity.token) return { token: identity.token };
+    return { join_code: joinCode, name: identity.name };
+  }
+
+  function setStatus(state, message = "") {
+    client.status = { state, pending: queue.length, message };
+    emit("status", client.status);
+  }
+
+  // -- reconnect: socket.io retries a dropped transport itself, but not a refusal or a
+  // server-side disconnect; those we retry here, with the same backoff and jitter.
+  let retries = 0;
+  let retryTimer = null;
+  function retryLater() {
+    clearTimeout(retryTimer);
+    const delay = Math.min(15000, 500 * 2 ** Math.min(retries++, 5)) * (0.75 + Math.random() / 2);
+    retryTimer = setTimeout(() => socket.connect(), delay);
+  }
+
+  socket.on("connect_error", (err) => {
+    const code = err?.data?.code;
+    if (code === "bad_token" && !token && joinCode && identity.name) {
+      // The server no longer knows this device (a new day in the data dir): join again.
+      delete identity.token;
+      store.set(idKey, identity);
+      retries = 0;
+      retryLater();
+      return;
+    }
+    if (code && code !== "unavailable") {
+      setStatus("refused", err.message);
+      emit("error", { code, message: err.message });
+      return;
+    }
+    setStatus("reconnecting", "Reconnecting…");
+    if (!socket.active) retryLater();
+  });
+
+  socket.on("disconnect", (reason) => {
+    setStatus("reconnecting", "Reconnecting…");
+    if (reason === "io server disconnect") retryLater();
+  });
+
+  socket.on("welcome", async (w) => {
+    retries = 0;
+    if (w.token && idKey) {
+      identity.token = w.token;
+      identity.participantId = w.participant_id;
+      store.set(idKey, identity);
+    }
+    const early = buffered.filter((e) => e.seq > w.last_seq);
+    buffered = [];
+    client.model = fromSnapshot(w);
+    sampleClock(w.server_time, null);
+    early.forEach((e) => applyEvent(client.model, e));
+    emit("change", client.model);
+    setStatus("connected");
+    // Close any gap between the snapshot and the live stream, then send what waited.
+    await resync();
+    calibrate();
+    flush();
+  });
+
+  let buffered = [];
+  socket.on("event", (e) => {
+    if (!client.model) { buffered.push(e); return; }
+    if (applyEvent(client.model, e)) {
+      emit("event", e);
+      emit("change", client.model);
+    }
+  });
+
+  async function resync() {
+    let more = true;
+    while (more && socket.connected) {
+      const ack = await call("sync", { since: client.model.lastSeq }).catch(() => null);
+      if (!ack?.ok) return;
+      let changed = false;
+      for (const e of ack.events) {
+        if (applyEvent(client.model, e)) { changed = true; emit("event", e); }
+      }
+      // `until` covers events we may not see: nothing at or below it is missing.
+      if (ack.until > client.model.lastSeq) client.model.lastSeq = ack.until;
+      more = ack.more;
+      if (changed) emit("change", client.model);
+    }
+  }
+
+  // -- clock: offset = server time at the middle of the round trip minus ours; keep the
+  // sample with the shortest round trip among recent ones, refresh every minute.
+  let samples = [];
+  function sampleClock(serverTime, rtt, sentAt = Date.now()) {
+    const offset = serverTime - (rtt == null ? sentAt : sentAt + rtt / 2);
+    samples.push({ offset, rtt: rtt ?? Infinity, at: Date.now() });
+    samples = samples.filter((s) => Date.now() - s.at < 5 * 60000).slice(-12);
+    const best = samples.reduce((a, b) => (b.rtt < a.rtt ? b : a));
+    client.offset = Math.round(best.offset);
+    client.rtt = Number.isFinite(best.rtt) ? best.rtt : null;
+  }
+
+  let calibrating = false;
+  async function calibrate(rounds = 5) {
+    if (calibrating) return;
+    calibrating = true;
+    try {
+      for (let i = 0; i < rounds && socket.connected; i++) {
+        const sentAt = Date.now();
+        const t0 = performance.now();
+        const ack = await call("time").catch(() => null);
+        if (ack?.ok) sampleClock(ack.server_time, performance.now() - t0, sentAt);
+      }
+      emit("change", client.model);
+    } finally {
+      calibrating = false;
+    }
+  }
+  setInterval(() => socket.connected && calibrate(3), 60000);
+
+  // -- writes --------------------------------------------------------------------
+
+  function call(name, payload) {
+    return socket.timeout(ACK_TIMEOUT_MS).emitWithAck(name, payload ?? {});
+  }
+
+  /**
+   * Send a command. Safe-to-repeat writes are queued (in localStorage) while offline
+   * and resolve once the server has them; others need a live connection.
+   */
+  function send(name, payload = {}) {
+    const body = { ...payload };
+    if (NEEDS_CLIENT_ID.has(name) && !body.client_id) body.client_id = uuid();
+    if (!QUEUEABLE.has(name)) {
+      if (!socket.connected) {
+        return Promise.resolve({ ok: false, error: { code: "offline", message: "Not connected: try again when the connection is back." } });
+      }
+      return call(name, body).catch(() => ({ ok: false, error: { code: "timeout", message: "No answer from the server: check and try again." } }));
+    }
+    const item = { id: uuid(), name, payload: body, queuedAt: Date.now() };
+    queue.push(item);
+    store.set(queueKey, queue);
+    setStatus(client.status.state, client.status.message);
+    return new Promise((resolve) => {
+      waiters.set(item.id, resolve);
+      flush();
+    });
+  }
+
+  const waiters = new Map();
+  let flushing = false;
+  async function flush() {
+    if (flushing || !socket.connected || !client.model) return;
+    flushing = true;
+    try {
+      while (queue.length && socket.connected) {
+        const item = queue[0];
+        let ack;
+        try {
+          ack = await call(item.name, item.payload);
+        } catch {
+          break; // no answer: keep it, try again on the next connect or write
+        }
+        if (!ack.ok && !FINAL_ERRORS.has(ack.error?.code)) {
+          setTimeout(flush, ack.error?.code === "rate_limited" ? 5000 : 2000);
+          break;
+        }
+        queue.shift();
+        store.set(queueKey, queue);
+        if (!ack.ok) emit("error", { ...ack.error, item });
+        waiters.get(item.id)?.(ack);
+        waiters.delete(item.id);
+        setStatus(client.status.state, client.status.message);
+      }
+    } finally {
+      flushing = false;
+    }
+  }
+
+  function start() {
+    setStatus("connecting", "Connecting…");
+    socket.connect();
+    return client;
+  }
+
+  /** Forget this device's identity (a participant leaving the group on this phone). */
+  function forget() {
+    if (idKey) store.del(idKey);
+    store.del(queueKey);
+  }
+
+  return client;
+}
+
+/** The status line every page shows, in words a person understands. */
+export function describeStatus(status) {
+  const pending = status.pending
+    ? ` — ${status.pending === 1 ? "your note is" : `${status.pending} items are`} saved and will be sent`
+    : "";
+  switch (status.state) {
+    case "connected": return status.pending ? `Sending${pending}` : "Connected";
+    case "refused": return status.message || "The server refused this link";
+    case "connecting": return `Connecting…${pending}`;
+    default: return `Reconnecting${pending}`;
+  }
+}

@@ -1,0 +1,137 @@
+// The client's copy of the day: the welcome snapshot, with each log event folded in.
+// Mirrors server/townhall/state.py for what a client may see; pages only read it.
+
+export function fromSnapshot(welcome) {
+  const s = structuredClone(welcome.snapshot);
+  const byId = (list) => new Map(list.map((x) => [x.id, x]));
+  return {
+    role: welcome.role,
+    groupId: welcome.group_id,
+    name: welcome.name,
+    participantId: welcome.participant_id ?? null,
+    assembly: s.assembly,
+    groups: s.groups,
+    agenda: s.agenda,
+    timer: s.timer,
+    runs: s.runs ?? [],
+    focus: s.focus ?? null,
+    participants: byId(s.participants ?? []),
+    notes: byId(s.notes),
+    keypoints: byId(s.keypoints),
+    responses: byId(s.responses),
+    corrections: byId(s.corrections),
+    lastSeq: welcome.last_seq,
+  };
+}
+
+const fold = {
+  "assembly.loaded"(m, e, d) {
+    m.assembly = { title: d.definition.title, date: d.definition.date };
+    m.agenda = d.definition.agenda;
+  },
+  "participant.joined"(m, e, d) {
+    m.participants.set(d.participant_id, { id: d.participant_id, name: d.name, group_id: e.group_id, ts: e.ts });
+    const g = m.groups.find((x) => x.id === e.group_id);
+    if (g && typeof g.joined === "number") g.joined += 1;
+  },
+  "note.added"(m, e, d) {
+    m.notes.set(d.note_id, {
+      id: d.note_id, group_id: e.group_id, text: d.text, author: e.actor, ts: e.ts,
+      seq: e.seq, supporters: [], hidden: false, client_id: d.client_id,
+    });
+  },
+  "note.supported"(m, e, d) {
+    const n = m.notes.get(d.note_id);
+    if (n && !n.supporters.includes(e.actor.id)) n.supporters.push(e.actor.id);
+  },
+  "note.hidden"(m, e, d) {
+    const n = m.notes.get(d.note_id);
+    if (n) n.hidden = true;
+  },
+  "keypoint.added"(m, e, d) {
+    m.keypoints.set(d.keypoint_id, {
+      id: d.keypoint_id, group_id: e.group_id, text: d.text, note_ids: d.note_ids ?? [],
+      author: e.actor, ts: e.ts, published: false, published_at: null,
+    });
+  },
+  "keypoint.published"(m, e, d) {
+    const k = m.keypoints.get(d.keypoint_id) ?? {
+      id: d.keypoint_id, group_id: e.group_id, text: d.text, note_ids: [], author: e.actor, ts: e.ts,
+    };
+    m.keypoints.set(d.keypoint_id, { ...k, text: d.text, published: true, published_at: e.ts });
+  },
+  "agenda.started"(m, e, d) {
+    const last = m.runs[m.runs.length - 1];
+    if (last && last.ended_at == null) { endPause(last, e.ts); last.ended_at = e.ts; }
+    const slot = m.agenda.find((s) => s.id === d.slot_id);
+    m.timer = { slot_id: d.slot_id, status: "running", ends_at: d.ends_at, remaining_ms: null, started_at: e.ts };
+    m.runs.push({ slot_id: d.slot_id, started_at: e.ts, ended_at: null, planned_ms: (slot?.minutes ?? 0) * 60000,
+      extended_ms: 0, paused_ms: 0, paused_at: null });
+  },
+  "timer.paused"(m, e, d) {
+    Object.assign(m.timer, { status: "paused", ends_at: null, remaining_ms: d.remaining_ms });
+    const run = m.runs[m.runs.length - 1];
+    if (run) run.paused_at = e.ts;
+  },
+  "timer.resumed"(m, e, d) {
+    Object.assign(m.timer, { status: "running", ends_at: d.ends_at, remaining_ms: null });
+    const run = m.runs[m.runs.length - 1];
+    if (run) endPause(run, e.ts);
+  },
+  "timer.extended"(m, e, d) {
+    if (m.timer.status === "running") m.timer.ends_at = d.ends_at;
+    else m.timer.remaining_ms = d.remaining_ms;
+    const run = m.runs[m.runs.length - 1];
+    if (run) run.extended_ms += d.seconds * 1000;
+  },
+  "plenary.focused"(m, e, d) { m.focus = d.group_id; },
+  "response.logged"(m, e, d) {
+    m.responses.set(d.response_id, {
+      id: d.response_id, group_id: e.group_id, member: d.member, text: d.text, stance: d.stance,
+      reason: d.reason, actor: e.actor, ts: e.ts, seq: e.seq,
+    });
+  },
+  "correction.submitted"(m, e, d) {
+    m.corrections.set(d.correction_id, {
+      id: d.correction_id, response_id: d.response_id, group_id: e.group_id, text: d.text,
+      author: e.actor, ts: e.ts, seq: e.seq, outcome: null, resolved_at: null, resolved_by: null,
+    });
+  },
+  "correction.resolved"(m, e, d) {
+    const c = m.corrections.get(d.correction_id);
+    if (c) Object.assign(c, { outcome: d.outcome, resolved_at: e.ts, resolved_by: e.actor });
+  },
+};
+
+function endPause(run, ts) {
+  if (run.paused_at != null) { run.paused_ms += ts - run.paused_at; run.paused_at = null; }
+}
+
+/** Fold one event in; false when it was already applied (seq at or below lastSeq). */
+export function applyEvent(m, e) {
+  if (e.seq <= m.lastSeq) return false;
+  fold[e.type]?.(m, e, e.data);
+  m.lastSeq = e.seq;
+  return true;
+}
+
+export const currentSlot = (m) => m.agenda.find((s) => s.id === m.timer.slot_id) ?? null;
+export const groupName = (m, id) => m.groups.find((g) => g.id === id)?.name ?? id;
+
+/** Milliseconds left in the current slot at server time `now`; negative when over. */
+export function remainingMs(timer, now) {
+  if (timer.status === "running") return timer.ends_at - now;
+  if (timer.status === "paused") return timer.remaining_ms;
+  return null;
+}
+
+/** "12:05", or "+2:15 over" once the slot overruns: never a silent 0:00. */
+export function formatRemaining(ms) {
+  if (ms == null) return "--:--";
+  const over = ms < 0;
+  // Count down in whole seconds shown, like a kitchen timer: 0.4 s left still reads 0:01.
+  const secs = over ? Math.floor(-ms / 1000) : Math.ceil(ms / 1000);
+  const h = Math.floor(secs / 3600), mm = Math.floor((secs % 3600) / 60), ss = secs % 60;
+  const body = (h ? `${h}:${String(mm).padStart(2, "0")}` : `${mm}`) + `:${String(ss).padStart(2, "0")}`;
+  return over ? `+${body} over` : body;
+}
