@@ -242,9 +242,9 @@ async def refused(server, auth: Any) -> tuple[str, str]:
     c = Client()
     with pytest.raises(socketio.exceptions.ConnectionError) as info:
         if auth is None:
-            await c.sio.connect(server.url, transports=["websocket"], wait_timeout=10)
+            await c.sio.connect(server.url, transports=["websocket"], wait_timeout=5)
         else:
-            await c.sio.connect(server.url, auth=auth, transports=["websocket"], wait_timeout=10)
+            await c.sio.connect(server.url, auth=auth, transports=["websocket"], wait_timeout=5)
     await c.close()
     assert c.welcome is None
     err = c.connect_error
@@ -276,6 +276,12 @@ async def test_a_refused_connection_says_why(server, case):
     _, message = await refused(server, auth)
     assert len(message.strip()) >= 10, message
     assert hint in message, message
+
+
+async def test_a_name_that_is_not_unicode_is_refused_with_a_reason(server):
+    _, message = await refused(server, {"join_code": server.token("join", GROUP),
+                                        "name": "Ann \udc80"})
+    assert len(message.strip()) >= 10, message
 
 
 async def test_a_name_of_60_chars_may_join(server, connect):

@@ -89,9 +89,18 @@ def _text(p: dict, key: str = "text", limit: int = MAX_TEXT, required: bool = Tr
         if not required:
             return None
         raise CommandError("invalid", f"'{key}' is empty: write something first")
+    _unicode(value, key)
     if len(value) > limit:
         raise CommandError("too_large", f"'{key}' is {len(value)} characters; the limit is {limit}")
     return value
+
+
+def _unicode(value: str, key: str) -> None:
+    """JSON can carry lone surrogates, which are not text and cannot be stored."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise CommandError("invalid", f"'{key}' holds characters that are not valid text") from None
 
 
 def _client_id(p: dict) -> str:
@@ -149,6 +158,7 @@ def clean_name(name: Any) -> str:
     if not isinstance(name, str) or not name.strip():
         raise CommandError("invalid", "a display name is required")
     name = " ".join(name.split())
+    _unicode(name, "name")
     if len(name) > MAX_NAME:
         raise CommandError("too_large", f"the display name is longer than {MAX_NAME} characters")
     return name

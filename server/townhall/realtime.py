@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 import socketio
+from socketio import packet
 
 from . import events as ev
 from .auth import viewer_for
@@ -60,13 +61,28 @@ def error_ack(code: str, message: str) -> dict[str, Any]:
     return {"ok": False, "error": {"code": code, "message": message}}
 
 
+class Server(socketio.AsyncServer):
+    """python-socketio dispatches a client event named `connect`, `disconnect` or `*` to
+    the server's own handlers of that name; answer those as unknown events instead."""
+
+    async def _handle_event(self, eio_sid, namespace, id, data):
+        name = data[0] if data else None
+        if name in self.reserved_events or name == "*" or not isinstance(name, str):
+            if id is not None:
+                ack = error_ack("invalid", f"unknown event {name!r}")
+                await self._send_packet(eio_sid, self.packet_class(
+                    packet.ACK, namespace=namespace, id=id, data=[ack]))
+            return
+        await super()._handle_event(eio_sid, namespace, id, data)
+
+
 class Realtime:
     """The Socket.IO server bound to one engine."""
 
     def __init__(self, engine: Engine, cors_allowed_origins: Any = None):
         self.engine = engine
         self.viewers: dict[str, Viewer] = {}
-        self.sio = socketio.AsyncServer(
+        self.sio = Server(
             async_mode="asgi",
             max_http_buffer_size=MAX_PACKET_BYTES,
             cors_allowed_origins=cors_allowed_origins,
@@ -103,6 +119,16 @@ class Realtime:
     # -- connections -------------------------------------------------------------
 
     async def on_connect(self, sid: str, environ: dict, auth: Any = None) -> bool:
+        try:
+            return await self._welcome(sid, auth)
+        except socketio.exceptions.ConnectionRefusedError:
+            raise
+        except Exception:
+            log.exception("connect failed")
+            raise refuse("unavailable", "the server could not let you in just now: "
+                                        "trying again") from None
+
+    async def _welcome(self, sid: str, auth: Any) -> bool:
         who, token = await self._authenticate(auth)
         # Enter the rooms before taking the snapshot: any event after the snapshot's
         # last_seq is then sure to reach this client (it ignores any at or before it).
