@@ -197,3 +197,64 @@ async def connect():
 
 def cid() -> str:
     return str(uuid.uuid4())
+
+
+# -- real Chromium (Debian's), driven by Playwright; never a downloaded browser ----------
+
+CHROMIUM = os.environ.get("TOWNHALL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture
+async def browser():
+    """A headless Chromium. Missing Chromium fails under CI=true and skips elsewhere."""
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        b = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        await b.close()
+
+
+class PageWatch:
+    """What a page did: every request's host, console errors, uncaught exceptions."""
+
+    def __init__(self, page) -> None:
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+
+    def off_loopback(self) -> list[str]:
+        from urllib.parse import urlparse
+
+        return [u for u in self.requests
+                if urlparse(u).scheme not in ("data", "blob", "about")
+                and urlparse(u).hostname not in ("127.0.0.1", "localhost", "::1")]
+
+
+async def new_page(browser, width: int, height: int, **kw):
+    context = await browser.new_context(viewport={"width": width, "height": height}, **kw)
+    page = await context.new_page()
+    return page, PageWatch(page)
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+async def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    """Run axe-core (from the npm registry) in the page; the page's context must have
+    been created with bypass_csp=True so the script can be injected."""
+    assert AXE.exists(), "axe-core missing: run make test (npm ci) first"
+    await page.add_script_tag(path=str(AXE))
+    result = await page.evaluate("async () => await axe.run(document)")
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"] if v["impact"] in impacts]

@@ -22,7 +22,7 @@ def create_app(store: Store, base_url: str | None = None) -> socketio.ASGIApp:
     """`store` must already hold an assembly; the app opens it and replays the log on
     start-up and closes it on shutdown."""
     engine = Engine(store)
-    rt = Realtime(engine)
+    rt = Realtime(engine, base_url)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):

@@ -215,6 +215,52 @@ def note_hide(state: State, who: Viewer, p: Any, now: int) -> Plan:
     return Plan([ev.draft(ev.NOTE_HIDDEN, who.actor(), note["group_id"], {"note_id": note["id"]})])
 
 
+def note_restore(state: State, who: Viewer, p: Any, now: int) -> Plan:
+    _roles(who, "facilitator", "lead", "organiser")
+    p = _payload(p)
+    note = _note(state, who, _ref(p, "note_id"))
+    done = _settled(state, ("restore", note["id"]))
+    if done:
+        return done
+    if not note["hidden"]:
+        raise CommandError("conflict", "this note is not hidden")
+    return Plan([ev.draft(ev.NOTE_RESTORED, who.actor(), note["group_id"], {"note_id": note["id"]})])
+
+
+def _keypoint(state: State, who: Viewer, p: dict) -> dict:
+    kid = _ref(p, "keypoint_id")
+    kp = state.keypoints.get(kid)
+    if kp is None or not who.sees_group(kp["group_id"]):
+        raise CommandError("not_found", f"there is no key point {kid!r} in your group")
+    return kp
+
+
+def keypoint_edit(state: State, who: Viewer, p: Any, now: int) -> Plan:
+    _roles(who, "facilitator", "lead", "organiser")
+    p = _payload(p)
+    kp = _keypoint(state, who, p)
+    text = _text(p)
+    data = {"keypoint_id": kp["id"], "text": text}
+    if kp["published"]:
+        data["public"] = True  # the plenary already shows it: the edit shows there too
+    return Plan([ev.draft(ev.KEYPOINT_EDITED, who.actor(), kp["group_id"], data)])
+
+
+def keypoint_order(state: State, who: Viewer, p: Any, now: int) -> Plan:
+    _roles(who, "facilitator", "lead", "organiser")
+    p = _payload(p)
+    ids = p.get("keypoint_ids")
+    if not isinstance(ids, list) or not ids or not all(isinstance(k, str) for k in ids):
+        raise CommandError("invalid", "'keypoint_ids' must list the group's key points in order")
+    gid = _group_for_write(state, who, p)
+    mine = {k["id"] for k in state.keypoints.values() if k["group_id"] == gid}
+    if set(ids) != mine or len(ids) != len(mine):
+        raise CommandError("conflict", "list every key point of the group exactly once "
+                                       "(another may have been added: reload and try again)")
+    # Only ids: the order is public, the text of drafts is not.
+    return Plan([ev.draft(ev.KEYPOINT_ORDERED, who.actor(), gid, {"keypoint_ids": ids})])
+
+
 def keypoint_add(state: State, who: Viewer, p: Any, now: int) -> Plan:
     _roles(who, "facilitator", "lead", "organiser")
     p = _payload(p)
@@ -238,10 +284,8 @@ def keypoint_add(state: State, who: Viewer, p: Any, now: int) -> Plan:
 def keypoint_publish(state: State, who: Viewer, p: Any, now: int) -> Plan:
     _roles(who, "facilitator", "lead", "organiser")
     p = _payload(p)
-    kid = _ref(p, "keypoint_id")
-    kp = state.keypoints.get(kid)
-    if kp is None or not who.sees_group(kp["group_id"]):
-        raise CommandError("not_found", f"there is no key point {kid!r} in your group")
+    kp = _keypoint(state, who, p)
+    kid = kp["id"]
     done = _settled(state, ("publish", kid))
     if done:
         return done
@@ -367,14 +411,28 @@ def correction_resolve(state: State, who: Viewer, p: Any, now: int) -> Plan:
                            "outcome": outcome})])
 
 
+def joincode_rotate(state: State, who: Viewer, p: Any, now: int) -> Plan:
+    """Replace a group's join code (a photo of the QR went round). The engine swaps the
+    secret; the log records only that it happened."""
+    _roles(who, "organiser")
+    p = _payload(p)
+    gid = _ref(p, "group_id")
+    if state.group(gid) is None:
+        raise CommandError("not_found", f"there is no group {gid!r}")
+    return Plan([ev.draft(ev.JOINCODE_ROTATED, who.actor(), None, {"group_id": gid})])
+
+
 Command = Callable[[State, Viewer, Any, int], Plan]
 
 COMMANDS: dict[str, Command] = {
     "note.add": note_add,
     "note.support": note_support,
     "note.hide": note_hide,
+    "note.restore": note_restore,
     "keypoint.add": keypoint_add,
     "keypoint.publish": keypoint_publish,
+    "keypoint.edit": keypoint_edit,
+    "keypoint.order": keypoint_order,
     "agenda.start": agenda_start,
     "timer.pause": timer_pause,
     "timer.resume": timer_resume,
@@ -383,6 +441,7 @@ COMMANDS: dict[str, Command] = {
     "response.log": response_log,
     "correction.submit": correction_submit,
     "correction.resolve": correction_resolve,
+    "joincode.rotate": joincode_rotate,
 }
 
 # Commands whose repeat with the same client_id must return the first result.

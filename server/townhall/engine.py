@@ -65,7 +65,12 @@ class Engine:
 
     async def credential(self, secret: str) -> dict | None:
         cred = self.credentials.get(secret)
-        if cred is None:
+        if cred is not None and cred["kind"] == "join":
+            # Join codes can be rotated by any process: the store has the last word.
+            cred = await self.store.credential(secret)
+            if cred is None:
+                self.credentials.pop(secret, None)
+        elif cred is None:
             # Another process may have issued it (a participant who joined there).
             cred = await self.store.credential(secret)
             if cred is not None:
@@ -119,7 +124,10 @@ class Engine:
                 for d in plan.drafts:
                     d["ts"] = now
                 try:
-                    appended = await self._append(plan.drafts, client_key)
+                    if name == "joincode.rotate":
+                        appended = await self._rotate(plan.drafts, payload["group_id"])
+                    else:
+                        appended = await self._append(plan.drafts, client_key)
                 except StaleLog:
                     await self._catch_up()
                     continue
@@ -135,6 +143,26 @@ class Engine:
             return None
         cid = payload.get("client_id")
         return (who.id, cid) if isinstance(cid, str) and cid else None
+
+    async def _rotate(self, drafts: list[Event], group_id: str) -> list[Event]:
+        """New code first, then the event, then the old code goes: a crash in between
+        leaves two working codes for a moment, never none."""
+        old = [s for s, c in self.credentials.items()
+               if c["kind"] == "join" and c["group_id"] == group_id]
+        code = auth.new_join_code()
+        cred = {"kind": "join", "role": "participant", "group_id": group_id, "id": None,
+                "name": None}
+        await self.store.put_credential(code, cred)
+        try:
+            appended = await self._append(drafts)
+        except BaseException:
+            await self.store.delete_credential(code)
+            raise
+        for secret in old:
+            await self.store.delete_credential(secret)
+            self.credentials.pop(secret, None)
+        self.credentials[code] = cred
+        return appended
 
     async def _append(self, drafts: list[Event], client_key: tuple | None = None) -> list[Event]:
         for d in drafts:

@@ -29,6 +29,11 @@ PLENARY_FOCUSED = "plenary.focused"
 RESPONSE_LOGGED = "response.logged"
 CORRECTION_SUBMITTED = "correction.submitted"
 CORRECTION_RESOLVED = "correction.resolved"
+# Beyond the contract's list (docs/protocol.md): what the consoles need.
+NOTE_RESTORED = "note.restored"
+KEYPOINT_EDITED = "keypoint.edited"
+KEYPOINT_ORDERED = "keypoint.ordered"
+JOINCODE_ROTATED = "joincode.rotated"
 
 TYPES = frozenset(
     {
@@ -47,13 +52,20 @@ TYPES = frozenset(
         RESPONSE_LOGGED,
         CORRECTION_SUBMITTED,
         CORRECTION_RESOLVED,
+        NOTE_RESTORED,
+        KEYPOINT_EDITED,
+        KEYPOINT_ORDERED,
+        JOINCODE_ROTATED,
     }
 )
 
 # Events only the group itself (its members, its facilitator), the lead and the
 # organiser may see. Everything else in the log is public (CONTRACT §2).
+# An event of these types that carries `"public": true` in its data (the edit of a key
+# point already published) is public.
 GROUP_PRIVATE_TYPES = frozenset(
-    {PARTICIPANT_JOINED, NOTE_ADDED, NOTE_SUPPORTED, NOTE_HIDDEN, KEYPOINT_ADDED}
+    {PARTICIPANT_JOINED, NOTE_ADDED, NOTE_SUPPORTED, NOTE_HIDDEN, NOTE_RESTORED,
+     KEYPOINT_ADDED, KEYPOINT_EDITED}
 )
 
 
@@ -70,7 +82,8 @@ def draft(type_: str, actor: Actor, group_id: str | None, data: dict[str, Any]) 
 
 
 def is_group_private(event: Event) -> bool:
-    return event["type"] in GROUP_PRIVATE_TYPES and event.get("group_id") is not None
+    return (event["type"] in GROUP_PRIVATE_TYPES and event.get("group_id") is not None
+            and not event["data"].get("public"))
 
 
 def encode(event: Event) -> bytes:

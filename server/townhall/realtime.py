@@ -15,7 +15,7 @@ import socketio
 from socketio import packet
 
 from . import events as ev
-from .auth import viewer_for
+from .auth import links, viewer_for
 from .commands import CommandError
 from .engine import Engine
 from .state import STAFF_ALL_GROUPS, Viewer
@@ -28,6 +28,7 @@ PUBLIC = "public"
 # Events the transport answers itself (reads); everything else goes to the engine.
 TRANSPORT_EVENTS = {"sync": "_sync", "time": "_time"}
 ALL_GROUPS = "all-groups"
+STAFF = "staff"  # everyone but participants
 
 
 def group_room(group_id: str) -> str:
@@ -42,6 +43,8 @@ def rooms_for(event: ev.Event) -> str | list[str]:
 
 def rooms_of(who: Viewer) -> list[str]:
     rooms = [PUBLIC]
+    if who.role != "participant":
+        rooms.append(STAFF)
     if who.role in STAFF_ALL_GROUPS:
         rooms.append(ALL_GROUPS)
     elif who.group_id and who.role in ("participant", "facilitator"):
@@ -79,8 +82,10 @@ class Server(socketio.AsyncServer):
 class Realtime:
     """The Socket.IO server bound to one engine."""
 
-    def __init__(self, engine: Engine, cors_allowed_origins: Any = None):
+    def __init__(self, engine: Engine, base_url: str | None = None,
+                 cors_allowed_origins: Any = None):
         self.engine = engine
+        self.base_url = base_url
         self.viewers: dict[str, Viewer] = {}
         self.sio = Server(
             async_mode="asgi",
@@ -113,6 +118,9 @@ class Realtime:
             event = await self.engine.outbox.get()
             try:
                 await self.sio.emit("event", event, to=rooms_for(event))
+                if event["type"] == ev.JOINCODE_ROTATED:
+                    # The new code itself never enters the log; staff screens get it here.
+                    await self.sio.emit("join", self.engine.join_codes(), to=STAFF)
             except Exception:  # a broken socket must not stop the fan-out
                 log.exception("fan-out of event %s failed", event.get("seq"))
 
@@ -150,6 +158,8 @@ class Realtime:
             # Staff and the screen show join codes to late arrivals (QR on the screen).
             welcome["join"] = {g: c for g, c in self.engine.join_codes().items()
                                if who.group_id in (None, g)}
+        if who.role == "organiser":
+            welcome["links"] = links(self.engine.credentials, self.base_url or "")
         await self.sio.emit("welcome", welcome, to=sid)
         return True
 

@@ -168,14 +168,34 @@ def _note_supported(s: State, e: Event, d: dict) -> None:
 def _note_hidden(s: State, e: Event, d: dict) -> None:
     s.notes[d["note_id"]]["hidden"] = True
     s.settled[("hide", d["note_id"])] = e["seq"]
+    s.settled.pop(("restore", d["note_id"]), None)
+
+
+def _note_restored(s: State, e: Event, d: dict) -> None:
+    s.notes[d["note_id"]]["hidden"] = False
+    s.settled[("restore", d["note_id"])] = e["seq"]
+    s.settled.pop(("hide", d["note_id"]), None)
 
 
 def _keypoint_added(s: State, e: Event, d: dict) -> None:
     s.keypoints[d["keypoint_id"]] = {
         "id": d["keypoint_id"], "group_id": e["group_id"], "text": d["text"],
         "note_ids": list(d.get("note_ids") or []), "author": e["actor"], "ts": e["ts"],
-        "published": False, "published_at": None,
+        "published": False, "published_at": None, "order": len(s.keypoints),
     }
+
+
+def _keypoint_edited(s: State, e: Event, d: dict) -> None:
+    s.keypoints[d["keypoint_id"]]["text"] = d["text"]
+
+
+def _keypoint_ordered(s: State, e: Event, d: dict) -> None:
+    for i, kid in enumerate(d["keypoint_ids"]):
+        s.keypoints[kid]["order"] = i
+
+
+def _joincode_rotated(s: State, e: Event, d: dict) -> None:
+    pass  # the codes live with the secrets, not in the log; this marks when it happened
 
 
 def _keypoint_published(s: State, e: Event, d: dict) -> None:
@@ -264,4 +284,8 @@ _APPLY = {
     ev.RESPONSE_LOGGED: _response_logged,
     ev.CORRECTION_SUBMITTED: _correction_submitted,
     ev.CORRECTION_RESOLVED: _correction_resolved,
+    ev.NOTE_RESTORED: _note_restored,
+    ev.KEYPOINT_EDITED: _keypoint_edited,
+    ev.KEYPOINT_ORDERED: _keypoint_ordered,
+    ev.JOINCODE_ROTATED: _joincode_rotated,
 }
