@@ -145,24 +145,19 @@ class Engine:
         return (who.id, cid) if isinstance(cid, str) and cid else None
 
     async def _rotate(self, drafts: list[Event], group_id: str) -> list[Event]:
-        """New code first, then the event, then the old code goes: a crash in between
-        leaves two working codes for a moment, never none."""
+        """Swap the secret, then log that it happened. The new code is stored before the
+        old one goes, so a crash in between never leaves the group without a code."""
         old = [s for s, c in self.credentials.items()
                if c["kind"] == "join" and c["group_id"] == group_id]
         code = auth.new_join_code()
         cred = {"kind": "join", "role": "participant", "group_id": group_id, "id": None,
                 "name": None}
         await self.store.put_credential(code, cred)
-        try:
-            appended = await self._append(drafts)
-        except BaseException:
-            await self.store.delete_credential(code)
-            raise
         for secret in old:
             await self.store.delete_credential(secret)
             self.credentials.pop(secret, None)
         self.credentials[code] = cred
-        return appended
+        return await self._append(drafts)
 
     async def _append(self, drafts: list[Event], client_key: tuple | None = None) -> list[Event]:
         for d in drafts:

@@ -15,6 +15,7 @@ from typing import Callable
 
 import qrcode
 import qrcode.image.svg
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -127,19 +128,42 @@ def routes(engine: Engine, base_url: Callable[[], str | None], connections: Call
                                 status_code=403)
         return None
 
-    async def export_jsonl(request: Request) -> Response:
-        if (refused := await organiser_only(request)) is not None:
-            return refused
-        body = "".join(report.jsonl_lines(engine.log))
-        return Response(body, media_type="application/x-ndjson",
-                        headers={"Content-Disposition": 'attachment; filename="events.jsonl"',
-                                 "Cache-Control": "no-store"})
+    def export(filename: str, media_type: str, render: Callable[[list], str], **headers: str):
+        async def endpoint(request: Request) -> Response:
+            if (refused := await organiser_only(request)) is not None:
+                return refused
+            # A snapshot of the log, rendered off the event loop: sockets keep flowing.
+            body = await run_in_threadpool(render, list(engine.log))
+            return Response(body, media_type=media_type,
+                            headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                                     "Cache-Control": "no-store", **headers})
+
+        return endpoint
+
+    async def qr_sheet(request: Request) -> Response:
+        """The printable sheet of every group's QR code: the organiser's alone."""
+        cred = await engine.credential(request.path_params["token"])
+        if cred is None or cred["kind"] != "staff" or cred["role"] != "organiser":
+            return message_page(
+                "This link is not valid",
+                "The QR sheet opens from the organiser's link; check that the whole link "
+                "was copied (townhall links prints it).", 404)
+        return page(CONSOLES / "qr-sheet.html")
 
     return [
         Route("/healthz", healthz),
         Route("/j/{code}", join_page),
         Route("/j/{code}/qr.svg", join_qr),
-        Route("/export/events.jsonl", export_jsonl),
+        Route("/export/events.jsonl", export(
+            "events.jsonl", "application/x-ndjson", lambda log: "".join(report.jsonl_lines(log)))),
+        Route("/export/events.csv", export("events.csv", "text/csv; charset=utf-8", report.csv_text)),
+        # The report is a self-contained page with its own <style>: if it is ever opened
+        # from here, let that style apply and nothing else run.
+        Route("/export/report.html", export(
+            "report.html", "text/html; charset=utf-8", report.html_report,
+            **{"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+               "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})),
+        Route("/organiser/{token}/qr-sheet", qr_sheet),
         *[Route(f"/{role}/{{token}}", role_page(role)) for role in ROLE_PAGES],
         Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
         Mount("/console", StaticFiles(directory=CONSOLES, check_dir=False), name="console"),
