@@ -152,6 +152,16 @@ export function createClient({ token = null, joinCode = null, name = null } = {}
     }
   });
 
+  // After joincode.rotate staff get the current codes (never logged). Keep only the groups
+  // this client's welcome showed: a facilitator's page knows its own group's code only.
+  socket.on("join", (codes) => {
+    if (!client.model || !codes || typeof codes !== "object") return;
+    for (const gid of Object.keys(client.model.join)) {
+      if (typeof codes[gid] === "string") client.model.join[gid] = codes[gid];
+    }
+    emit("change", client.model);
+  });
+
   async function resync() {
     let more = true;
     while (more && socket.connected) {

@@ -21,7 +21,37 @@ export function fromSnapshot(welcome) {
     responses: byId(s.responses),
     corrections: byId(s.corrections),
     lastSeq: welcome.last_seq,
+    // Group id -> ts of the group's last event (state.py's last_activity). The snapshot
+    // does not carry it, so start from the newest timestamp it does show per group.
+    lastActivity: snapshotActivity(s),
+    // Group id -> the key point ids of its last keypoint.ordered (public), so a key point
+    // first seen when it is published still lands in its place.
+    keypointOrder: {},
+    // Staff and the screen get {group_id: join_code} for late arrivals; others none.
+    join: welcome.join ?? {},
+    // The address phones use (TOWNHALL_BASE_URL), else the one this page came from.
+    baseUrl: (welcome.base_url ?? location.origin).replace(/\/+$/, ""),
   };
+}
+
+function snapshotActivity(s) {
+  const last = {};
+  const see = (gid, ...ts) => {
+    for (const t of ts) if (gid && typeof t === "number" && !(last[gid] >= t)) last[gid] = t;
+  };
+  for (const p of s.participants ?? []) see(p.group_id, p.ts);
+  for (const n of s.notes ?? []) see(n.group_id, n.ts);
+  for (const k of s.keypoints ?? []) see(k.group_id, k.ts, k.published_at);
+  for (const r of s.responses ?? []) see(r.group_id, r.ts);
+  for (const c of s.corrections ?? []) see(c.group_id, c.ts, c.resolved_at);
+  return last;
+}
+
+/** The order a new key point takes: after every one we know (state.py uses a count). */
+function nextOrder(m) {
+  let max = -1;
+  for (const k of m.keypoints.values()) if (typeof k.order === "number" && k.order > max) max = k.order;
+  return max + 1;
 }
 
 const fold = {
@@ -51,13 +81,16 @@ const fold = {
   "keypoint.added"(m, e, d) {
     m.keypoints.set(d.keypoint_id, {
       id: d.keypoint_id, group_id: e.group_id, text: d.text, note_ids: d.note_ids ?? [],
-      author: e.actor, ts: e.ts, published: false, published_at: null,
+      author: e.actor, ts: e.ts, published: false, published_at: null, order: nextOrder(m),
     });
   },
   "keypoint.published"(m, e, d) {
-    const k = m.keypoints.get(d.keypoint_id) ?? {
-      id: d.keypoint_id, group_id: e.group_id, text: d.text, note_ids: [], author: e.actor, ts: e.ts,
-    };
+    let k = m.keypoints.get(d.keypoint_id);
+    if (!k) {
+      const placed = (m.keypointOrder[e.group_id] ?? []).indexOf(d.keypoint_id);
+      k = { id: d.keypoint_id, group_id: e.group_id, text: d.text, note_ids: [], author: e.actor, ts: e.ts,
+        order: placed >= 0 ? placed : nextOrder(m) };
+    }
     m.keypoints.set(d.keypoint_id, { ...k, text: d.text, published: true, published_at: e.ts });
   },
   "agenda.started"(m, e, d) {
@@ -85,6 +118,24 @@ const fold = {
     if (run) run.extended_ms += d.seconds * 1000;
   },
   "plenary.focused"(m, e, d) { m.focus = d.group_id; },
+  // Beyond the contract (docs/protocol.md): the consoles' commands.
+  "note.restored"(m, e, d) {
+    const n = m.notes.get(d.note_id);
+    if (n) n.hidden = false;
+  },
+  "keypoint.edited"(m, e, d) {
+    const k = m.keypoints.get(d.keypoint_id);
+    if (k) k.text = d.text;
+  },
+  "keypoint.ordered"(m, e, d) {
+    m.keypointOrder[e.group_id] = [...d.keypoint_ids];
+    d.keypoint_ids.forEach((id, i) => {
+      const k = m.keypoints.get(id);
+      if (k) k.order = i;
+    });
+  },
+  // The new code never enters the log: it comes in a separate `join` message (client.js).
+  "joincode.rotated"() {},
   "response.logged"(m, e, d) {
     m.responses.set(d.response_id, {
       id: d.response_id, group_id: e.group_id, member: d.member, text: d.text, stance: d.stance,
@@ -111,12 +162,19 @@ function endPause(run, ts) {
 export function applyEvent(m, e) {
   if (e.seq <= m.lastSeq) return false;
   fold[e.type]?.(m, e, e.data);
+  if (e.group_id) m.lastActivity[e.group_id] = e.ts;
   m.lastSeq = e.seq;
   return true;
 }
 
 export const currentSlot = (m) => m.agenda.find((s) => s.id === m.timer.slot_id) ?? null;
 export const groupName = (m, id) => m.groups.find((g) => g.id === id)?.name ?? id;
+
+/** A group's key points (those this client sees) in the order its facilitator set. */
+export const groupKeypoints = (m, groupId) =>
+  [...m.keypoints.values()]
+    .filter((k) => k.group_id === groupId)
+    .sort((a, b) => (a.order ?? Infinity) - (b.order ?? Infinity) || a.ts - b.ts);
 
 /** Milliseconds left in the current slot at server time `now`; negative when over. */
 export function remainingMs(timer, now) {

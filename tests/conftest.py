@@ -35,12 +35,41 @@ def townhall(*args: str, env: dict | None = None, timeout: float = 30) -> subpro
                           text=True, timeout=timeout, env={**os.environ, **(env or {})})
 
 
+REDIS_URL = os.environ.get("TOWNHALL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def redis_answers(url: str = REDIS_URL) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except Exception:
+        return False
+
+
+def need_redis(url: str = REDIS_URL) -> None:
+    """Tests that need Redis fail under CI=true when it is missing, and skip elsewhere."""
+    if not redis_answers(url):
+        message = f"no Redis answers at {url}: start redis-server (CI starts one)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
 class Server:
-    """One `townhall serve` process; can be killed and restarted on the same data dir."""
+    """One `townhall serve` process; can be killed and restarted on the same store.
+
+    `store` is "sqlite" (a data dir) or "redis" (a key prefix of its own in the test
+    Redis, so tests never see each other's days)."""
 
     def __init__(self, data_dir: Path, assembly: str | None = None, extra: list[str] | None = None,
-                 env: dict | None = None):
+                 env: dict | None = None, store: str = "sqlite", redis_url: str = REDIS_URL,
+                 prefix: str | None = None):
         self.data_dir = data_dir
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.store = store
+        self.redis_url = redis_url
+        self.prefix = prefix or f"test-{uuid.uuid4().hex[:12]}:"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.assembly = assembly
@@ -50,8 +79,29 @@ class Server:
         self._links: dict | None = None
 
     @property
+    def store_args(self) -> list[str]:
+        """How `links` and `export` reach this server's store."""
+        if self.store == "redis":
+            return ["--redis-url", self.redis_url]
+        return ["--data-dir", str(self.data_dir)]
+
+    @property
+    def store_env(self) -> dict:
+        return {"TOWNHALL_REDIS_PREFIX": self.prefix} if self.store == "redis" else {}
+
+    def cli(self, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+        """Run `townhall <args>` against this server's store."""
+        return townhall(*args, *self.store_args, env={**self.store_env, **(env or {})})
+
+    def twin(self) -> "Server":
+        """Another process on the same store (the scale-out: Redis only)."""
+        assert self.store == "redis"
+        return Server(self.data_dir.parent / f"twin-{free_port()}", store="redis",
+                      redis_url=self.redis_url, prefix=self.prefix, env=self.env)
+
+    @property
     def args(self) -> list[str]:
-        args = ["serve", "--data-dir", str(self.data_dir), "--host", "127.0.0.1",
+        args = ["serve", *self.store_args, "--host", "127.0.0.1",
                 "--port", str(self.port), *self.extra]
         if self.assembly:
             args += ["--assembly", self.assembly]
@@ -61,7 +111,7 @@ class Server:
         log = open(self.data_dir.parent / f"server-{self.port}.log", "ab")
         self.proc = subprocess.Popen([sys.executable, "-m", "townhall", *self.args],
                                      stdout=log, stderr=subprocess.STDOUT,
-                                     env={**os.environ, **self.env})
+                                     env={**os.environ, **self.store_env, **self.env})
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -91,7 +141,7 @@ class Server:
 
     def links(self) -> dict:
         if self._links is None:
-            out = townhall("links", "--data-dir", str(self.data_dir), "--base-url", self.url, "--json")
+            out = self.cli("links", "--base-url", self.url, "--json")
             assert out.returncode == 0, out.stderr
             self._links = json.loads(out.stdout)
         return self._links
@@ -103,16 +153,34 @@ class Server:
         return url.rsplit("/", 1)[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Server:
-    """One server per test module (the demo assembly); tests share its day."""
-    srv = Server(tmp_path_factory.mktemp("data") / "townhall").start()
+STORES = ["sqlite", "redis"]
+
+
+def make_server(base: Path, store: str) -> Server:
+    if store == "redis":
+        need_redis()
+    return Server(base / "townhall", store=store)
+
+
+@pytest.fixture(scope="module", params=STORES)
+def server(request, tmp_path_factory) -> Server:
+    """One server per test module and store (the demo assembly); tests share its day.
+    Every test that uses it runs once on SQLite and once on Redis."""
+    srv = make_server(tmp_path_factory.mktemp("data"), request.param).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(params=STORES)
+def fresh_server(request, tmp_path) -> Server:
+    srv = make_server(tmp_path, request.param).start()
     yield srv
     srv.stop()
 
 
 @pytest.fixture
-def fresh_server(tmp_path) -> Server:
+def sqlite_server(tmp_path) -> Server:
+    """For what only the embedded store has (a data dir on disk)."""
     srv = Server(tmp_path / "townhall").start()
     yield srv
     srv.stop()

@@ -14,8 +14,8 @@ async def open_screen(browser, srv, **kw):
     return page, watch
 
 
-async def test_key_point_and_countdown_live_and_after_restart(browser, fresh_server, connect):
-    srv = fresh_server
+async def test_key_point_and_countdown_live_and_after_restart(browser, sqlite_server, connect):
+    srv = sqlite_server
     page, watch = await open_screen(browser, srv)
     lead = await connect(srv, "lead")
     fac = await connect(srv, "facilitator", "access")
@@ -39,8 +39,8 @@ async def test_key_point_and_countdown_live_and_after_restart(browser, fresh_ser
     assert not watch.off_loopback(), watch.off_loopback()
 
 
-async def test_focus_fills_the_screen_with_the_group(browser, fresh_server, connect):
-    srv = fresh_server
+async def test_focus_fills_the_screen_with_the_group(browser, sqlite_server, connect):
+    srv = sqlite_server
     page, _ = await open_screen(browser, srv)
     lead = await connect(srv, "lead")
     board = await connect(srv, "board")
@@ -56,8 +56,8 @@ async def test_focus_fills_the_screen_with_the_group(browser, fresh_server, conn
     await page.locator("#focus-responses li.response", has_text="We commit to a pilot").wait_for()
 
 
-async def test_overrun_shows_as_over_never_zero(browser, fresh_server, connect):
-    srv = fresh_server
+async def test_overrun_shows_as_over_never_zero(browser, sqlite_server, connect):
+    srv = sqlite_server
     page, _ = await open_screen(browser, srv)
     lead = await connect(srv, "lead")
     await lead.call("agenda.start", {"slot_id": "welcome"})
@@ -72,8 +72,8 @@ async def test_overrun_shows_as_over_never_zero(browser, fresh_server, connect):
     assert text.startswith("+") and "over" in text and not text.startswith("0:00")
 
 
-async def test_join_panel_without_focus(browser, fresh_server):
-    page, watch = await open_screen(browser, fresh_server)
+async def test_join_panel_without_focus(browser, sqlite_server):
+    page, watch = await open_screen(browser, sqlite_server)
     imgs = page.locator("#join img")
     await imgs.first.wait_for()
     assert await imgs.count() == 5
@@ -83,6 +83,6 @@ async def test_join_panel_without_focus(browser, fresh_server):
     assert not watch.errors, watch.errors
 
 
-async def test_screen_has_no_serious_accessibility_violations(browser, fresh_server):
-    page, _ = await open_screen(browser, fresh_server, bypass_csp=True)
+async def test_screen_has_no_serious_accessibility_violations(browser, sqlite_server):
+    page, _ = await open_screen(browser, sqlite_server, bypass_csp=True)
     assert await axe_violations(page) == []

@@ -69,7 +69,7 @@ def test_unwritable_data_dir(tmp_path):
 
 
 def test_links_json_shape_and_secrets(server):
-    out = townhall("links", "--data-dir", str(server.data_dir), "--json")
+    out = server.cli("links", "--json")
     assert out.returncode == 0, out.stderr
     links = json.loads(out.stdout)
     assert set(links) == {"organiser", "lead", "board", "screen", "facilitators", "join"}
@@ -85,29 +85,27 @@ def test_links_json_shape_and_secrets(server):
 
 
 def test_links_base_url_flag_and_env(server):
-    out = townhall("links", "--data-dir", str(server.data_dir), "--json",
-                   "--base-url", "https://hall.example.org")
+    out = server.cli("links", "--json", "--base-url", "https://hall.example.org")
     assert json.loads(out.stdout)["lead"].startswith("https://hall.example.org/lead/")
-    out = townhall("links", "--data-dir", str(server.data_dir), "--json",
-                   env={"TOWNHALL_BASE_URL": "http://10.0.0.5:8000"})
+    out = server.cli("links", "--json", env={"TOWNHALL_BASE_URL": "http://10.0.0.5:8000"})
     assert json.loads(out.stdout)["screen"].startswith("http://10.0.0.5:8000/screen/")
 
 
-def test_links_from_env_data_dir(server):
-    out = townhall("links", "--json", env={"TOWNHALL_DATA_DIR": str(server.data_dir)})
+def test_links_from_env_data_dir(sqlite_server):
+    out = townhall("links", "--json", env={"TOWNHALL_DATA_DIR": str(sqlite_server.data_dir)})
     assert out.returncode == 0 and "organiser" in json.loads(out.stdout)
 
 
 async def test_export_formats_without_a_server(server, connect, tmp_path):
     p = await connect(server, "participant", "access", name="Exporter")
     await p.call("note.add", {"client_id": "e1", "text": 'A "quoted", comma note'})
-    out = townhall("export", "--data-dir", str(server.data_dir), "--format", "jsonl")
+    out = server.cli("export", "--format", "jsonl")
     events = [json.loads(line) for line in out.stdout.splitlines()]
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     assert events[0]["type"] == "assembly.loaded" and events[0]["time"].endswith("+00:00")
-    out = townhall("export", "--data-dir", str(server.data_dir), "--format", "csv")
+    out = server.cli("export", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
     assert any(r["text"] == 'A "quoted", comma note' and r["type"] == "note.added" for r in rows)
     target = tmp_path / "report.html"
-    out = townhall("export", "--data-dir", str(server.data_dir), "--format", "html", "-o", str(target))
+    out = server.cli("export", "--format", "html", "-o", str(target))
     assert out.returncode == 0 and "Commitments" in target.read_text()

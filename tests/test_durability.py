@@ -16,7 +16,7 @@ async def test_acked_event_survives_sigkill_and_links_stay(fresh_server, connect
     assert ack["ok"]
     srv.kill()  # right after the ack: no shutdown hook runs
 
-    out = townhall("links", "--data-dir", str(srv.data_dir), "--base-url", srv.url, "--json")
+    out = srv.cli("links", "--base-url", srv.url, "--json")
     assert json.loads(out.stdout) == links_before
     srv.start()
     back = await Client().connect(srv.url, {"token": token})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 
@@ -29,9 +30,11 @@ def create_app(store: Store, base_url: str | None = None) -> socketio.ASGIApp:
         await store.open()
         await engine.start()
         rt.start()
+        follower = asyncio.create_task(engine.follow(), name="townhall-follow")
         try:
             yield
         finally:
+            follower.cancel()
             await rt.stop()
             await store.close()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import socket
 import sys
@@ -73,11 +74,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _store(args: argparse.Namespace, create: bool) -> Store:
-    try:
-        if args.redis_url:
-            return open_store(args.data_dir, args.redis_url)
-    except ImportError:
-        raise CliError("--redis-url: this build has no Redis store yet; use --data-dir") from None
+    if args.redis_url:
+        return open_store(args.data_dir, args.redis_url)
     from .store.sqlite import SqliteStore
 
     return SqliteStore(args.data_dir, create=create)
@@ -107,6 +105,8 @@ async def prepare(store: Store, definition: dict, source: str) -> tuple[bool, di
             created = await store.initialise(auth.issue_credentials(definition), first)
         else:
             created = False
+        if warning := getattr(store, "persistence_warning", None):
+            print(f"townhall: warning: {warning}", file=sys.stderr)
         return created, await store.credentials()
     finally:
         await store.close()
@@ -153,9 +153,11 @@ def serve(args: argparse.Namespace) -> int:
           f"townhall links {hint}", flush=True)
     # QR codes use TOWNHALL_BASE_URL, else the address the request came to (CONTRACT §3).
     app = create_app(store, os.environ.get("TOWNHALL_BASE_URL"))
-    config = uvicorn.Config(app, host=args.host, port=args.port,
-                            log_level=os.environ.get("TOWNHALL_LOG_LEVEL", "warning"),
-                            lifespan="on", ws_max_size=64 * 1024)
+    level = os.environ.get("TOWNHALL_LOG_LEVEL", "warning").upper()
+    logging.basicConfig(level=level, format="townhall: %(levelname)s %(name)s: %(message)s")
+    # log_config=None: uvicorn would otherwise disable the loggers of our own modules.
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_config=None,
+                            log_level=level.lower(), lifespan="on", ws_max_size=64 * 1024)
     server = uvicorn.Server(config)
     server.run()
     return 0 if server.started else 1

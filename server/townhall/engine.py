@@ -55,19 +55,49 @@ class Engine:
             for e in batch:
                 self._apply(e, publish)
 
+    async def _catch_up_or_fail(self) -> None:
+        """The log moved on without us: read what we missed. A store whose log is
+        *behind* ours lost events (Redis restarted without persistence): refuse writes
+        rather than fork the day."""
+        seen = self.state.last_seq  # read before the await: the follower may move it
+        if await self.store.last_seq() < seen:
+            raise StoreError(f"{self.store.description} has fewer events than this server "
+                             "has seen: it lost data. Restore it before accepting writes.")
+        await self._catch_up()
+
     def _apply(self, e: Event, publish: bool = True) -> None:
+        """Fold one durable event in. With a shared store the same event can arrive both
+        from our own append and from following the log: the second is ignored."""
+        if e["seq"] <= self.state.last_seq:
+            return
         self.state.apply(e)
         self.log.append(e)
         if publish:
             self.outbox.put_nowait(e)
+
+    async def follow(self) -> None:
+        """Apply what other processes append to a shared store, in seq order; after any
+        interruption the store resumes from our last seq. Runs until cancelled."""
+        follow = getattr(self.store, "follow", None)
+        if follow is None:
+            return  # the embedded store has one writer: this process
+        async for batch in follow(self.state.last_seq):
+            if batch[0]["seq"] > self.state.last_seq + 1:
+                await self._catch_up()
+            for e in batch:
+                self._apply(e)
 
     # -- who is this -------------------------------------------------------------
 
     async def credential(self, secret: str) -> dict | None:
         cred = self.credentials.get(secret)
         if cred is not None and cred["kind"] == "join":
-            # Join codes can be rotated by any process: the store has the last word.
-            cred = await self.store.credential(secret)
+            # Join codes can be rotated by any process: the store has the last word,
+            # unless it is not answering, when the code we know is the best guess.
+            try:
+                cred = await self.store.credential(secret)
+            except StoreError:
+                return cred
             if cred is None:
                 self.credentials.pop(secret, None)
         elif cred is None:
@@ -76,6 +106,17 @@ class Engine:
             if cred is not None:
                 self.credentials[secret] = cred
         return cred
+
+    async def refresh_join_codes(self) -> None:
+        """After a rotation (perhaps by another process), take the codes from the store."""
+        try:
+            fresh = await self.store.credentials()
+        except StoreError:
+            return
+        for secret in [s for s, c in self.credentials.items() if c["kind"] == "join"]:
+            if secret not in fresh:
+                del self.credentials[secret]
+        self.credentials.update({s: c for s, c in fresh.items() if c["kind"] == "join"})
 
     def join_codes(self) -> dict[str, str]:
         """group id -> its current join code."""
@@ -97,7 +138,7 @@ class Engine:
                     await self._append([draft])
                 except StaleLog:
                     await self.store.delete_credential(token)
-                    await self._catch_up()
+                    await self._catch_up_or_fail()
                     continue
                 self.credentials[token] = cred
                 return auth.viewer_for(cred), token
@@ -129,7 +170,7 @@ class Engine:
                     else:
                         appended = await self._append(plan.drafts, client_key)
                 except StaleLog:
-                    await self._catch_up()
+                    await self._catch_up_or_fail()
                     continue
                 except DuplicateClientKey:
                     await self._catch_up()

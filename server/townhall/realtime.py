@@ -120,6 +120,7 @@ class Realtime:
                 await self.sio.emit("event", event, to=rooms_for(event))
                 if event["type"] == ev.JOINCODE_ROTATED:
                     # The new code itself never enters the log; staff screens get it here.
+                    await self.engine.refresh_join_codes()
                     await self.sio.emit("join", self.engine.join_codes(), to=STAFF)
             except Exception:  # a broken socket must not stop the fan-out
                 log.exception("fan-out of event %s failed", event.get("seq"))
@@ -158,6 +159,7 @@ class Realtime:
             # Staff and the screen show join codes to late arrivals (QR on the screen).
             welcome["join"] = {g: c for g, c in self.engine.join_codes().items()
                                if who.group_id in (None, g)}
+            welcome["base_url"] = self.base_url
         if who.role == "organiser":
             welcome["links"] = links(self.engine.credentials, self.base_url or "")
         await self.sio.emit("welcome", welcome, to=sid)

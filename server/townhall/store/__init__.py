@@ -15,7 +15,18 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+import msgpack
+
 from ..events import Event
+
+
+def pack(value: Any) -> bytes:
+    """msgpack for secrets and settings (events have their own codec in events.py)."""
+    return msgpack.packb(value, use_bin_type=True)
+
+
+def unpack(blob: bytes) -> Any:
+    return msgpack.unpackb(blob, raw=False)
 
 
 class StoreError(Exception):

@@ -14,11 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-import msgpack
 
 from .. import events as ev
 from ..events import Event
-from . import DuplicateClientKey, StaleLog, StoreError, StoreUnavailable
+from . import DuplicateClientKey, StaleLog, StoreError, StoreUnavailable, pack, unpack
 
 FILENAME = "townhall.db"
 SCHEMA = """
@@ -142,7 +141,7 @@ class SqliteStore:
                 db.execute("ROLLBACK")
                 return False
             db.executemany("INSERT INTO credentials (secret, record) VALUES (?, ?)",
-                           [(s, _pack(r)) for s, r in credentials.items()])
+                           [(s, pack(r)) for s, r in credentials.items()])
             db.execute("INSERT INTO events (seq, body) VALUES (1, ?)",
                        (ev.encode({"seq": 1, **first}),))
             db.execute("COMMIT")
@@ -159,17 +158,17 @@ class SqliteStore:
     async def credentials(self) -> dict[str, dict]:
         rows = await self._run(
             lambda: self._db.execute("SELECT secret, record FROM credentials").fetchall())
-        return {s: _unpack(r) for s, r in rows}
+        return {s: unpack(r) for s, r in rows}
 
     async def credential(self, secret: str) -> dict | None:
         row = await self._run(lambda: self._db.execute(
             "SELECT record FROM credentials WHERE secret = ?", (secret,)).fetchone())
-        return _unpack(row[0]) if row else None
+        return unpack(row[0]) if row else None
 
     async def put_credential(self, secret: str, record: dict) -> None:
         await self._run(lambda: self._db.execute(
             "INSERT OR REPLACE INTO credentials (secret, record) VALUES (?, ?)",
-            (secret, _pack(record))))
+            (secret, pack(record))))
 
     async def delete_credential(self, secret: str) -> None:
         await self._run(lambda: self._db.execute(
@@ -178,16 +177,9 @@ class SqliteStore:
     async def get_meta(self, key: str) -> Any:
         row = await self._run(lambda: self._db.execute(
             "SELECT value FROM meta WHERE key = ?", (key,)).fetchone())
-        return _unpack(row[0]) if row else None
+        return unpack(row[0]) if row else None
 
     async def set_meta(self, key: str, value: Any) -> None:
         await self._run(lambda: self._db.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, _pack(value))))
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, pack(value))))
 
-
-def _pack(value: Any) -> bytes:
-    return msgpack.packb(value, use_bin_type=True)
-
-
-def _unpack(blob: bytes) -> Any:
-    return msgpack.unpackb(blob, raw=False)
