@@ -8,7 +8,7 @@ import { applyEvent, fromSnapshot } from "/static/model.js";
 
 // Writes that are safe to resend: the server answers a repeat with the first result.
 const QUEUEABLE = new Set([
-  "note.add", "note.support", "note.hide", "keypoint.add", "keypoint.publish",
+  "note.add", "note.support", "note.hide", "note.restore", "keypoint.add", "keypoint.publish",
   "response.log", "correction.submit", "correction.resolve",
 ]);
 const NEEDS_CLIENT_ID = new Set(["note.add", "keypoint.add", "response.log", "correction.submit"]);
@@ -72,7 +72,7 @@ export function createClient({ token = null, joinCode = null, name = null } = {}
     transports: ["websocket", "polling"],
     tryAllTransports: true,
     reconnectionDelay: 500,
-    reconnectionDelayMax: 10000,
+    reconnectionDelayMax: 5000,
     randomizationFactor: 0.5,
     auth: (cb) => cb(authPayload()),
   });
@@ -85,7 +85,8 @@ export function createClient({ token = null, joinCode = null, name = null } = {}
   }
 
   function setStatus(state, message = "") {
-    client.status = { state, pending: queue.length, message };
+    const notesOnly = queue.every((item) => item.name === "note.add");
+    client.status = { state, pending: queue.length, pendingNoun: notesOnly ? "note" : "change", message };
     emit("status", client.status);
   }
 
@@ -284,8 +285,9 @@ export function createClient({ token = null, joinCode = null, name = null } = {}
 
 /** The status line every page shows, in words a person understands. */
 export function describeStatus(status) {
+  const noun = status.pendingNoun ?? "change";
   const pending = status.pending
-    ? ` — ${status.pending === 1 ? "your note is" : `${status.pending} items are`} saved and will be sent`
+    ? ` — ${status.pending === 1 ? `your ${noun} is` : `${status.pending} ${noun}s are`} saved and will be sent`
     : "";
   switch (status.state) {
     case "connected": return status.pending ? `Sending${pending}` : "Connected";

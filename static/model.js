@@ -44,6 +44,8 @@ function snapshotActivity(s) {
   for (const k of s.keypoints ?? []) see(k.group_id, k.ts, k.published_at);
   for (const r of s.responses ?? []) see(r.group_id, r.ts);
   for (const c of s.corrections ?? []) see(c.group_id, c.ts, c.resolved_at);
+  // The lead's and organiser's snapshot says exactly (supports, hides, edits too).
+  for (const g of s.groups ?? []) see(g.id, g.last_activity);
   return last;
 }
 
@@ -122,6 +124,8 @@ const fold = {
   "note.restored"(m, e, d) {
     const n = m.notes.get(d.note_id);
     if (n) n.hidden = false;
+    else m.notes.set(d.note_id, { id: d.note_id, group_id: e.group_id, text: d.text, author: d.author,
+      ts: d.ts, seq: d.seq, supporters: [], hidden: false });
   },
   "keypoint.edited"(m, e, d) {
     const k = m.keypoints.get(d.keypoint_id);
@@ -146,6 +150,7 @@ const fold = {
     m.corrections.set(d.correction_id, {
       id: d.correction_id, response_id: d.response_id, group_id: e.group_id, text: d.text,
       author: e.actor, ts: e.ts, seq: e.seq, outcome: null, resolved_at: null, resolved_by: null,
+      client_id: d.client_id,
     });
   },
   "correction.resolved"(m, e, d) {

@@ -234,8 +234,8 @@ class Client:
         return [e for e in self.events if e["type"] == type_
                 and all(e["data"].get(k) == v for k, v in data.items())]
 
-    async def wait_event(self, type_: str, **data: Any) -> dict:
-        await self.wait(lambda: bool(self.seen(type_, **data)))
+    async def wait_event(self, type_: str, timeout: float = 10, **data: Any) -> dict:
+        await self.wait(lambda: bool(self.seen(type_, **data)), timeout)
         return self.seen(type_, **data)[0]
 
     async def close(self) -> None:

@@ -13,7 +13,7 @@ async def join(page, srv, group="access", name="Ann"):
     await page.goto(srv.links()["join"][group])
     await page.fill("#name", name)
     await page.click("#join-form button[type=submit]")
-    await page.wait_for_function("window.townhall?.model != null")
+    await page.wait_for_function("() => window.townhall?.model != null")
 
 
 async def add_note(page, text):
@@ -21,10 +21,10 @@ async def add_note(page, text):
     await page.click("#note-form button[type=submit]")
 
 
-async def test_join_and_add_a_note_the_facilitator_receives(browser, fresh_server, connect):
-    fac = await connect(fresh_server, "facilitator", "access")
+async def test_join_and_add_a_note_the_facilitator_receives(browser, sqlite_server, connect):
+    fac = await connect(sqlite_server, "facilitator", "access")
     page, watch = await new_page(browser, *PHONE)
-    await join(page, fresh_server, name="Priya")
+    await join(page, sqlite_server, name="Priya")
     assert await page.text_content("#group-name") == "Access to services"
     await add_note(page, "Evening GP appointments")
     ev = await fac.wait_event("note.added", text="Evening GP appointments")
@@ -34,11 +34,11 @@ async def test_join_and_add_a_note_the_facilitator_receives(browser, fresh_serve
     assert not watch.off_loopback(), watch.off_loopback()
 
 
-async def test_a_script_bearing_note_is_only_text(browser, fresh_server, connect):
+async def test_a_script_bearing_note_is_only_text(browser, sqlite_server, connect):
     page, watch = await new_page(browser, *PHONE)
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    await join(page, fresh_server)
+    await join(page, sqlite_server)
     evil = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
     await add_note(page, evil)
     note = page.locator("#notes li.note .note-text", has_text="<img src=x")
@@ -46,7 +46,7 @@ async def test_a_script_bearing_note_is_only_text(browser, fresh_server, connect
     assert await note.text_content() == evil
     assert await page.locator("#notes img").count() == 0
     # Someone else's note arrives over the socket and is rendered the same way.
-    fac = await connect(fresh_server, "facilitator", "access")
+    fac = await connect(sqlite_server, "facilitator", "access")
     await fac.call("note.add", {"client_id": cid(), "text": "<b>bold?</b>"})
     await page.locator("#notes .note-text", has_text="<b>bold?</b>").wait_for()
     assert await page.locator("#notes b").count() == 0
@@ -54,28 +54,28 @@ async def test_a_script_bearing_note_is_only_text(browser, fresh_server, connect
     assert dialogs == []
 
 
-async def test_device_is_remembered_across_reloads(browser, fresh_server):
+async def test_device_is_remembered_across_reloads(browser, sqlite_server):
     page, _ = await new_page(browser, *PHONE)
-    await join(page, fresh_server, name="Rosa")
+    await join(page, sqlite_server, name="Rosa")
     pid = await page.evaluate("townhall.model.participantId")
     await page.reload()
-    await page.wait_for_function("window.townhall?.model != null")
+    await page.wait_for_function("() => window.townhall?.model != null")
     assert await page.locator("#join-form").is_hidden()
     assert await page.evaluate("townhall.model.participantId") == pid
 
 
-async def test_note_typed_while_server_is_down_arrives_exactly_once(browser, fresh_server, connect):
-    srv = fresh_server
+async def test_note_typed_while_server_is_down_arrives_exactly_once(browser, sqlite_server, connect):
+    srv = sqlite_server
     page, watch = await new_page(browser, *PHONE)
     await join(page, srv, name="Offline")
     srv.kill()
     await page.wait_for_selector("#status[data-state=reconnecting]")
     await add_note(page, "Typed in a dead zone")
-    await page.wait_for_function(
-        "document.querySelector('#status').textContent.includes('saved and will be sent')")
+    await page.wait_for_function("() => document.querySelector('#status').textContent.includes('saved and will be sent')")
     srv.start()
     lead = await connect(srv, "lead")
-    await lead.wait_event("note.added", text="Typed in a dead zone")
+    # The page retries with backoff (at most 5 s apart): allow it a few rounds.
+    await lead.wait_event("note.added", text="Typed in a dead zone", timeout=30)
     await page.wait_for_selector("#status[data-state=connected]", timeout=20000)
     await page.wait_for_timeout(500)
     log = (await lead.call("sync", {"since": 0}))["events"]
@@ -86,8 +86,8 @@ async def test_note_typed_while_server_is_down_arrives_exactly_once(browser, fre
     assert not watch.off_loopback()
 
 
-async def test_plenary_response_and_correction(browser, fresh_server, connect):
-    srv = fresh_server
+async def test_plenary_response_and_correction(browser, sqlite_server, connect):
+    srv = sqlite_server
     board = await connect(srv, "board")
     lead = await connect(srv, "lead")
     page, _ = await new_page(browser, *PHONE)
@@ -110,14 +110,14 @@ async def test_plenary_response_and_correction(browser, fresh_server, connect):
     await item.locator(".correction .outcome", has_text="accepted").wait_for()
 
 
-async def test_no_serious_accessibility_violations(browser, fresh_server, connect):
+async def test_no_serious_accessibility_violations(browser, sqlite_server, connect):
     page, _ = await new_page(browser, *PHONE, bypass_csp=True)
-    await page.goto(fresh_server.links()["join"]["access"])
+    await page.goto(sqlite_server.links()["join"]["access"])
     await page.wait_for_selector("#join-form")
     assert await axe_violations(page) == []
     await page.fill("#name", "Axe")
     await page.click("#join-form button[type=submit]")
-    await page.wait_for_function("window.townhall?.model != null")
+    await page.wait_for_function("() => window.townhall?.model != null")
     await add_note(page, "A note for the audit")
     await page.locator("#notes li.note").first.wait_for()
     assert await axe_violations(page) == []

@@ -10,7 +10,7 @@ PROJECTOR = (1920, 1080)
 async def open_screen(browser, srv, **kw):
     page, watch = await new_page(browser, *PROJECTOR, **kw)
     await page.goto(srv.links()["screen"])
-    await page.wait_for_function("window.townhall?.model != null")
+    await page.wait_for_function("() => window.townhall?.model != null")
     return page, watch
 
 
@@ -21,8 +21,7 @@ async def test_key_point_and_countdown_live_and_after_restart(browser, sqlite_se
     fac = await connect(srv, "facilitator", "access")
     await lead.call("agenda.start", {"slot_id": "issue-groups"})
     await page.locator("#slot-title", has_text="ssue").wait_for()
-    await page.wait_for_function(
-        "/^(1:)?[0-9]{1,2}:[0-9]{2}$/.test(document.querySelector('#countdown').textContent.trim())")
+    await page.wait_for_function("() => /^(1:)?[0-9]{1,2}:[0-9]{2}$/.test(document.querySelector('#countdown').textContent.trim())")
     kp = await fac.call("keypoint.add", {"client_id": cid(), "text": "Same-day appointments"})
     await fac.call("keypoint.publish", {"keypoint_id": kp["keypoint_id"]})
     await page.locator("li.keypoint", has_text="Same-day appointments").first.wait_for()

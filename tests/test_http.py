@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import uuid
 
 import httpx
 
@@ -69,3 +72,54 @@ def test_staff_pages_check_their_token(server):
         assert httpx.get(f"{server.url}/{role}/wrong-token").status_code == 404
     # a lead token on the board's path is not the board's link
     assert httpx.get(f"{server.url}/board/{server.token('lead')}").status_code == 404
+
+
+def test_csv_and_report_exports_need_the_organiser_token(server):
+    lead = server.token("lead")
+    for path in ("/export/events.csv", "/export/report.html"):
+        url = f"{server.url}{path}"
+        assert httpx.get(url).status_code == 401
+        assert httpx.get(url, headers={"Authorization": "Bearer not-a-token"}).status_code == 403
+        assert httpx.get(url, headers={"Authorization": f"Bearer {lead}"}).status_code == 403
+        join = server.token("join", "access")
+        assert httpx.get(url, headers={"Authorization": f"Bearer {join}"}).status_code == 403
+
+
+def test_csv_export_is_a_download_of_every_event(server):
+    auth = {"Authorization": f"Bearer {server.token('organiser')}"}
+    r = httpx.get(f"{server.url}/export/events.csv", headers=auth)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert r.headers["content-disposition"] == 'attachment; filename="events.csv"'
+    rows = list(csv.reader(io.StringIO(r.text)))
+    assert rows[0][:3] == ["seq", "time", "type"]
+    assert rows[1][0] == "1" and rows[1][2] == "assembly.loaded"
+    last_seq = httpx.get(f"{server.url}/healthz").json()["last_seq"]
+    assert [int(row[0]) for row in rows[1:]] == list(range(1, last_seq + 1))
+
+
+async def test_report_export_is_a_self_contained_html_download(server, connect):
+    board = await connect(server, "board")
+    ack = await board.call("response.log", {
+        "client_id": str(uuid.uuid4()), "group_id": "mental-health", "member": "Dame <Anne>",
+        "text": "We will not <script>fund</script> this yet", "stance": "decline",
+        "reason": "Budget set until April"})
+    assert ack["ok"], ack
+    auth = {"Authorization": f"Bearer {server.token('organiser')}"}
+    r = httpx.get(f"{server.url}/export/report.html", headers=auth)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert r.headers["content-disposition"] == 'attachment; filename="report.html"'
+    assert "script-src" not in r.headers["content-security-policy"]
+    body = r.text
+    assert body.startswith("<!doctype html>") and "Budget set until April" in body
+    assert "<script>" not in body and "&lt;script&gt;fund" in body and "Dame &lt;Anne&gt;" in body
+    assert "http://" not in body and "https://" not in body  # nothing fetched from elsewhere
+
+
+def test_qr_sheet_is_the_organisers_alone(server):
+    r = httpx.get(f"{server.url}/organiser/{server.token('organiser')}/qr-sheet")
+    assert r.status_code == 200 and "text/html" in r.headers["content-type"]
+    assert r.headers["referrer-policy"] == "no-referrer"
+    assert "qr-sheet.js" in r.text
+    for wrong in (server.token("lead"), server.token("board"), "wrong-token"):
+        r = httpx.get(f"{server.url}/organiser/{wrong}/qr-sheet")
+        assert r.status_code == 404 and "not valid" in r.text

@@ -224,7 +224,10 @@ def note_restore(state: State, who: Viewer, p: Any, now: int) -> Plan:
         return done
     if not note["hidden"]:
         raise CommandError("conflict", "this note is not hidden")
-    return Plan([ev.draft(ev.NOTE_RESTORED, who.actor(), note["group_id"], {"note_id": note["id"]})])
+    # Participants who joined while it was hidden never saw it: the event brings it back.
+    data = {"note_id": note["id"], "text": note["text"], "author": note["author"],
+            "ts": note["ts"], "seq": note["seq"]}
+    return Plan([ev.draft(ev.NOTE_RESTORED, who.actor(), note["group_id"], data)])
 
 
 def _keypoint(state: State, who: Viewer, p: dict) -> dict:

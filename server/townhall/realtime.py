@@ -28,7 +28,11 @@ PUBLIC = "public"
 # Events the transport answers itself (reads); everything else goes to the engine.
 TRANSPORT_EVENTS = {"sync": "_sync", "time": "_time"}
 ALL_GROUPS = "all-groups"
-STAFF = "staff"  # everyone but participants
+SCREENS = "screens"
+
+
+def facilitator_room(group_id: str) -> str:
+    return f"facilitator:{group_id}"
 
 
 def group_room(group_id: str) -> str:
@@ -43,8 +47,10 @@ def rooms_for(event: ev.Event) -> str | list[str]:
 
 def rooms_of(who: Viewer) -> list[str]:
     rooms = [PUBLIC]
-    if who.role != "participant":
-        rooms.append(STAFF)
+    if who.role == "screen":
+        rooms.append(SCREENS)
+    if who.role == "facilitator":
+        rooms.append(facilitator_room(who.group_id))
     if who.role in STAFF_ALL_GROUPS:
         rooms.append(ALL_GROUPS)
     elif who.group_id and who.role in ("participant", "facilitator"):
@@ -121,7 +127,11 @@ class Realtime:
                 if event["type"] == ev.JOINCODE_ROTATED:
                     # The new code itself never enters the log; staff screens get it here.
                     await self.engine.refresh_join_codes()
-                    await self.sio.emit("join", self.engine.join_codes(), to=STAFF)
+                    codes = self.engine.join_codes()
+                    await self.sio.emit("join", codes, to=[ALL_GROUPS, SCREENS])
+                    gid = event["data"]["group_id"]
+                    if gid in codes:
+                        await self.sio.emit("join", {gid: codes[gid]}, to=facilitator_room(gid))
             except Exception:  # a broken socket must not stop the fan-out
                 log.exception("fan-out of event %s failed", event.get("seq"))
 
@@ -155,7 +165,7 @@ class Realtime:
         if who.role == "participant":
             welcome["participant_id"] = who.id
             welcome["token"] = token
-        else:
+        elif who.role != "board":
             # Staff and the screen show join codes to late arrivals (QR on the screen).
             welcome["join"] = {g: c for g, c in self.engine.join_codes().items()
                                if who.group_id in (None, g)}

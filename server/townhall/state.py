@@ -119,6 +119,8 @@ class State:
             if viewer.role in STAFF_ALL_GROUPS or viewer.group_id == g["id"]:
                 item["joined"] = sum(1 for p in self.participants.values()
                                      if p["group_id"] == g["id"])
+            if viewer.role in STAFF_ALL_GROUPS:
+                item["last_activity"] = self.last_activity.get(g["id"])
             groups.append(item)
         return {
             "assembly": {"title": d["title"], "date": d["date"]},

@@ -1,0 +1,394 @@
+// The Board's tablet in the plenary: for the group presenting, its published key points,
+// a form to log the Board's response (commit / consider / decline, with a reason for a
+// decline), the responses already logged, and participants' corrections to resolve.
+// It only renders the model the shared client keeps; text from people goes in with
+// textContent, and lists are reconciled by id so a focused button is never re-created.
+
+import { createClient, describeStatus, secretFromPath } from "/static/client.js";
+import { groupName } from "/static/model.js";
+
+const $ = (id) => document.getElementById(id);
+const TEXT_MAX = 1000;
+const NAME_MAX = 60;
+const STANCE_LABEL = { commit: "Commit", consider: "Consider", decline: "Decline" };
+const OUTCOME_LABEL = { accepted: "Accepted", noted: "Noted" };
+const MEMBER_KEY = "townhall:board:member";
+const SLOW_ACK_MS = 4000;
+
+const storage = {
+  get(key) { try { return localStorage.getItem(key) ?? ""; } catch { return ""; } },
+  set(key, value) { try { localStorage.setItem(key, value); } catch { /* private mode */ } },
+};
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v == null || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("data-") || k.startsWith("aria-") || k === "role") node.setAttribute(k, v);
+    else node[k] = v;
+  }
+  for (const c of children) if (c != null) node.append(c);
+  return node;
+}
+const setText = (node, text) => { if (node.textContent !== text) node.textContent = text; };
+const capitalise = (t) => (t ? t[0].toUpperCase() + t.slice(1) : t);
+const clock = (ts) => new Date(ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+
+/**
+ * Make `list`'s children the nodes for `items`, in order, reusing a node whose key and
+ * signature are unchanged, and moving nothing that is already in place (a moved node
+ * loses focus).
+ */
+function reconcile(list, items, key, signature, build, update) {
+  const old = new Map([...list.children].map((n) => [n.dataset.key, n]));
+  let cursor = list.firstElementChild;
+  for (const item of items) {
+    const k = key(item);
+    const sig = signature(item);
+    let node = old.get(k);
+    old.delete(k);
+    if (!node || node.dataset.sig !== sig) {
+      const fresh = build(item);
+      fresh.dataset.key = k;
+      fresh.dataset.sig = sig;
+      if (node) {
+        // Changed: the new node takes the old one's place.
+        node.replaceWith(fresh);
+        if (cursor === node) cursor = fresh;
+      }
+      node = fresh;
+    }
+    update?.(node, item);
+    if (node === cursor) cursor = cursor.nextElementSibling;
+    else list.insertBefore(node, cursor);
+  }
+  for (const n of old.values()) n.remove();
+}
+
+// -- the client ----------------------------------------------------------------------
+
+const client = createClient({ token: secretFromPath() });
+window.townhall = client;
+
+let selected = null;     // the group on screen
+let lastFocus;           // the plenary focus we last followed (undefined: none yet)
+const resolving = new Map(); // correction id -> outcome being sent
+
+client.on("change", scheduleRender);
+client.on("status", (status) => {
+  const line = $("status");
+  line.dataset.state = status.state;
+  setText(line, capitalise(describeStatus(status)));
+  scheduleRender(); // the queue of unsent writes may have changed
+});
+client.on("error", (error) => {
+  // A queued write the server refused for good (the page may have been reloaded since).
+  if (!error.item) return;
+  const message = capitalise(error.message || "The server refused this.");
+  if (error.item.name === "correction.resolve") {
+    resolving.delete(error.item.payload.correction_id);
+    setText($("resolve-error"), message);
+    scheduleRender();
+  } else if (error.item.name === "response.log") {
+    showFormError(`Not logged: ${message}`);
+  }
+});
+
+// -- rendering -----------------------------------------------------------------------
+
+let frame = 0;
+function scheduleRender() {
+  if (!frame) frame = requestAnimationFrame(() => { frame = 0; render(); });
+}
+
+function render() {
+  const m = client.model;
+  if (!m) return;
+  if (!m.groups.some((g) => g.id === selected)) selected = null;
+  if (m.focus !== lastFocus) {
+    // Follow the plenary to the group presenting, unless a response is half written.
+    if (m.focus && (selected == null || formIsEmpty())) selected = m.focus;
+    lastFocus = m.focus;
+  }
+  selected ??= m.focus ?? m.groups[0]?.id ?? null;
+  setText($("assembly-title"), m.assembly?.title ?? "");
+  renderTabs(m);
+  renderGroup(m);
+}
+
+function renderTabs(m) {
+  const responses = [...m.responses.values()];
+  const open = [...m.corrections.values()].filter((c) => c.outcome == null);
+  reconcile($("group-tabs"), m.groups, (g) => g.id, () => "", (g) => {
+    const tab = el("button", {
+      type: "button", role: "tab", id: `tab-${g.id}`, class: "group-tab",
+      "aria-controls": "group-panel",
+    });
+    tab.addEventListener("click", () => select(g.id));
+    return tab;
+  }, (tab, g) => {
+    const count = responses.filter((r) => r.group_id === g.id).length;
+    const waiting = open.filter((c) => c.group_id === g.id).length;
+    const isSelected = g.id === selected;
+    tab.setAttribute("aria-selected", String(isSelected));
+    tab.tabIndex = isSelected ? 0 : -1;
+    tab.dataset.group = g.id;
+    tab.classList.toggle("in-focus", g.id === m.focus);
+    const sig = `${g.name}|${g.id === m.focus}|${count}|${waiting}`;
+    if (tab.dataset.content === sig) return;
+    tab.dataset.content = sig;
+    const badges = el("span", { class: "tab-badges" });
+    if (g.id === m.focus) badges.append(el("span", { class: "badge focus", text: "In focus" }));
+    badges.append(el("span", { class: "badge", text: count === 1 ? "1 response" : `${count} responses` }));
+    if (waiting) badges.append(el("span", { class: "badge waiting", text: `${waiting} to resolve` }));
+    tab.replaceChildren(el("span", { class: "tab-name", text: g.name }), badges);
+  });
+}
+
+function select(gid, focusTab = false) {
+  if (gid === selected) return;
+  selected = gid;
+  setText($("form-error"), "");
+  setText($("form-done"), "");
+  render();
+  if (focusTab) $(`tab-${gid}`)?.focus();
+}
+
+// Arrow keys move between the tabs (the ARIA tabs pattern).
+$("group-tabs").addEventListener("keydown", (event) => {
+  const m = client.model;
+  if (!m || !m.groups.length) return;
+  const i = m.groups.findIndex((g) => g.id === selected);
+  const n = m.groups.length;
+  const to = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: n - 1 }[event.key];
+  if (to == null) return;
+  event.preventDefault();
+  select(m.groups[(to + n) % n].id, true);
+});
+
+function renderGroup(m) {
+  const gid = selected;
+  const name = gid ? groupName(m, gid) : "No groups";
+  setText($("group-heading"), name);
+  setText($("form-group"), name);
+  $("group-panel").setAttribute("aria-labelledby", gid ? `tab-${gid}` : "group-heading");
+  $("focus-note").hidden = !(gid && gid === m.focus);
+  document.title = `Board · ${name} · townhall`;
+
+  // Published key points, in the group's order (then the order they were published).
+  const kps = [...m.keypoints.values()]
+    .filter((k) => k.group_id === gid && k.published)
+    .sort((a, b) => (a.order ?? Infinity) - (b.order ?? Infinity)
+      || (a.published_at ?? 0) - (b.published_at ?? 0));
+  reconcile($("keypoints"), kps, (k) => k.id, (k) => k.text,
+    (k) => el("li", { class: "keypoint user-text", text: k.text }));
+  $("keypoints-empty").hidden = kps.length > 0;
+
+  const responses = [...m.responses.values()]
+    .filter((r) => r.group_id === gid)
+    .sort((a, b) => a.seq - b.seq);
+  const corrections = [...m.corrections.values()].sort((a, b) => a.seq - b.seq);
+  reconcile($("responses"), responses, (r) => r.id,
+    (r) => JSON.stringify([r.member, r.text, r.stance, r.reason]), buildResponse,
+    (li, r) => renderCorrections(li, corrections.filter((c) => c.response_id === r.id)));
+  // Responses logged while offline wait in the client's queue until the server has them.
+  const waiting = client.pending().filter((item) => item.name === "response.log" && item.payload.group_id === gid);
+  reconcile($("pending-responses"), waiting, (item) => item.id, () => "", (item) => {
+    const li = buildResponse({ ...item.payload, id: item.id, ts: item.queuedAt });
+    li.className = `pending-response ${item.payload.stance}`;
+    li.removeAttribute("data-response-id");
+    li.querySelector(".response-head").append(el("span", { class: "waiting-note", text: "Waiting to be sent" }));
+    return li;
+  });
+  $("responses-empty").hidden = responses.length + waiting.length > 0;
+}
+
+function buildResponse(r) {
+  const li = el("li", { class: `response ${r.stance}`, "data-response-id": r.id });
+  li.append(
+    el("p", { class: "response-head" },
+      el("span", { class: `stance-badge ${r.stance}`, text: STANCE_LABEL[r.stance] ?? r.stance }),
+      " ",
+      el("span", { class: "member", text: r.member }),
+      el("span", { class: "when", text: ` · ${clock(r.ts)}` })),
+    el("p", { class: "response-text user-text", text: r.text }));
+  if (r.reason) {
+    li.append(el("p", { class: "reason" },
+      el("span", { class: "reason-label", text: "Reason: " }),
+      el("span", { class: "user-text", text: r.reason })));
+  }
+  const section = el("div", { class: "corrections-block", hidden: true });
+  section.append(el("h4", { text: "Corrections from participants" }), el("ul", { class: "corrections" }));
+  li.append(section);
+  return li;
+}
+
+function renderCorrections(li, list) {
+  const block = li.querySelector(".corrections-block");
+  block.hidden = list.length === 0;
+  reconcile(block.querySelector("ul"), list, (c) => c.id,
+    (c) => JSON.stringify([c.text, c.outcome, resolving.get(c.id) ?? null]), buildCorrection);
+}
+
+function buildCorrection(c) {
+  const li = el("li", { class: "correction", "data-correction-id": c.id, "data-outcome": c.outcome ?? "open" });
+  const textId = `corr-${c.id}`;
+  li.append(
+    el("p", { class: "correction-text user-text", id: textId, text: c.text }),
+    el("p", { class: "meta", text: `From ${c.author?.name ?? "a participant"} · ${clock(c.ts)}` }));
+  if (c.outcome) {
+    li.append(el("p", { class: "outcome" },
+      el("span", { class: `outcome-badge ${c.outcome}`, text: OUTCOME_LABEL[c.outcome] ?? c.outcome }),
+      c.resolved_at ? el("span", { class: "when", text: ` · ${clock(c.resolved_at)}` }) : null));
+    return li;
+  }
+  const sending = resolving.get(c.id);
+  const row = el("div", { class: "resolve", role: "group", "aria-label": "Resolve this correction" });
+  for (const outcome of ["accepted", "noted"]) {
+    const button = el("button", {
+      type: "button", class: `resolve-${outcome}${outcome === "accepted" ? " primary" : ""}`,
+      text: OUTCOME_LABEL[outcome], disabled: Boolean(sending), "aria-describedby": textId,
+      "data-outcome": outcome,
+    });
+    button.addEventListener("click", () => resolve(c.id, outcome));
+    row.append(button);
+  }
+  if (sending) row.append(el("span", { class: "sending", text: `Sending “${OUTCOME_LABEL[sending]}”…` }));
+  li.append(row);
+  return li;
+}
+
+async function resolve(correctionId, outcome) {
+  setText($("resolve-error"), "");
+  resolving.set(correctionId, outcome);
+  render();
+  const ack = await client.send("correction.resolve", { correction_id: correctionId, outcome });
+  resolving.delete(correctionId);
+  if (!ack.ok) setText($("resolve-error"), `Not resolved: ${capitalise(ack.error?.message ?? "the server refused this.")}`);
+  render();
+  if (!ack.ok) $("resolve-error").scrollIntoView({ block: "nearest" });
+}
+
+// -- the response form ---------------------------------------------------------------
+
+const form = $("response-form");
+const member = $("member");
+const text = $("response-text");
+const reason = $("reason");
+member.value = storage.get(MEMBER_KEY);
+
+const stance = () => form.elements.stance.value;
+const formIsEmpty = () => !text.value.trim() && !reason.value.trim() && !stance();
+
+function updateReason() {
+  const decline = stance() === "decline";
+  reason.required = decline;
+  const need = $("reason-need");
+  setText(need, decline ? "(required)" : "(optional)");
+  need.classList.toggle("required", decline);
+  need.classList.toggle("optional", !decline);
+  form.querySelector(".reason-field").classList.toggle("is-required", decline);
+  if (!decline) reason.removeAttribute("aria-invalid");
+}
+
+function updateCount() {
+  const n = text.value.trim().length;
+  const count = $("text-count");
+  setText(count, `${n} / ${TEXT_MAX}`);
+  count.classList.toggle("over", n > TEXT_MAX);
+}
+
+form.addEventListener("change", (event) => { if (event.target.name === "stance") updateReason(); });
+text.addEventListener("input", updateCount);
+for (const input of [member, text, reason]) {
+  input.addEventListener("input", () => input.removeAttribute("aria-invalid"));
+}
+form.addEventListener("change", (event) => {
+  if (event.target.name === "stance") form.querySelector(".stances").removeAttribute("aria-invalid");
+});
+
+function showFormError(message) {
+  setText($("form-error"), message);
+  if (message) setText($("form-done"), "");
+}
+
+function validate() {
+  const problems = [];
+  const flag = (node, message) => { node.setAttribute("aria-invalid", "true"); problems.push([node, message]); };
+  const who = member.value.replace(/\s+/g, " ").trim();
+  if (!who) flag(member, "Enter the Board member's name.");
+  else if (who.length > NAME_MAX) flag(member, `The name is over ${NAME_MAX} characters.`);
+  const body = text.value.trim();
+  if (!body) flag(text, "Write the response.");
+  else if (body.length > TEXT_MAX) flag(text, `The response is over ${TEXT_MAX} characters.`);
+  if (!stance()) flag(form.querySelector(".stances"), "Choose Commit, Consider or Decline.");
+  const why = reason.value.trim();
+  if (stance() === "decline" && !why) flag(reason, "A decline needs a reason: say why it will not be done.");
+  else if (why.length > TEXT_MAX) flag(reason, `The reason is over ${TEXT_MAX} characters.`);
+  return problems;
+}
+
+function resetForm() {
+  text.value = "";
+  reason.value = "";
+  form.querySelectorAll("input[name=stance]").forEach((r) => { r.checked = false; });
+  updateReason();
+  updateCount();
+}
+
+let submitting = false;
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (submitting) return;
+  showFormError("");
+  setText($("form-done"), "");
+  if (!selected) { showFormError("There is no group to respond to."); return; }
+  const problems = validate();
+  if (problems.length) {
+    showFormError(problems.map(([, message]) => message).join(" "));
+    const first = problems[0][0];
+    (first.matches("fieldset") ? first.querySelector("input") : first).focus();
+    return;
+  }
+  const who = member.value.replace(/\s+/g, " ").trim();
+  storage.set(MEMBER_KEY, who);
+  const payload = {
+    group_id: selected, member: who, text: text.value.trim(), stance: stance(),
+    reason: reason.value.trim() || null,
+  };
+  const groupLabel = groupName(client.model, selected);
+  submitting = true;
+  const button = $("submit");
+  button.disabled = true;
+  setText(button, "Logging…");
+  const sent = client.send("response.log", payload);
+  // Once queued the write is safe (kept on this tablet, resent with the same client id):
+  // do not hold the form hostage to a slow or absent connection.
+  const slow = new Promise((r) => setTimeout(() => r(null), client.status.state === "connected" ? SLOW_ACK_MS : 0));
+  const ack = await Promise.race([sent, slow]);
+  submitting = false;
+  button.disabled = false;
+  setText(button, "Log response");
+  if (ack == null) {
+    resetForm();
+    setText($("form-done"), `Saved on this tablet: the response to ${groupLabel} will be sent when the connection is back.`);
+    sent.then((late) => {
+      if (late.ok) setText($("form-done"), `Logged the response to ${groupLabel}.`);
+      else showFormError(`The response to ${groupLabel} was not logged: ${capitalise(late.error?.message ?? "")} Please log it again.`);
+    });
+    return;
+  }
+  if (!ack.ok) {
+    showFormError(`Not logged: ${capitalise(ack.error?.message ?? "the server refused this.")}`);
+    return;
+  }
+  resetForm();
+  setText($("form-done"), `Logged the response to ${groupLabel}.`);
+  text.focus();
+});
+
+updateReason();
+updateCount();
+client.start();

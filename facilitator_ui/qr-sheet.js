@@ -1,0 +1,112 @@
+// The printable sheet of join QR codes, one card per group. It connects as the organiser
+// (the token is the path segment before "qr-sheet"), takes the join codes from the
+// welcome and any later `join` message, and marks <body data-ready="true"> once every
+// card's QR image has loaded, so a print (or a test printing to PDF) waits for it.
+
+import { createClient, describeStatus } from "/static/client.js";
+
+const $ = (id) => document.getElementById(id);
+const segments = location.pathname.replace(/\/+$/, "").split("/");
+const token = decodeURIComponent(segments[segments.length - 2] ?? "");
+
+const client = createClient({ token });
+window.townhall = client;
+
+let welcome = null;
+let codes = {};
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v == null || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("data-") || k.startsWith("aria-")) node.setAttribute(k, v);
+    else node[k] = v;
+  }
+  for (const c of children) if (c != null) node.append(c);
+  return node;
+}
+const capitalise = (t) => (t ? t[0].toUpperCase() + t.slice(1) : t);
+const absolute = (url) => (url && url.startsWith("/") ? location.origin + url : url);
+
+/** The address printed under the QR: what the QR itself encodes (the server's base URL). */
+function joinAddress(gid, code) {
+  const known = absolute(welcome?.links?.join?.[gid]);
+  const base = known ? known.slice(0, known.lastIndexOf("/j/")) : location.origin;
+  return `${base}/j/${code}`;
+}
+
+// Registered before start(): the welcome may arrive before "connected" is reported.
+client.socket.on("welcome", (w) => {
+  welcome = w;
+  codes = { ...(w.join ?? {}) };
+  render();
+});
+client.socket.on("join", (update) => {
+  codes = { ...codes, ...update };
+  render();
+});
+client.on("status", (status) => {
+  const line = $("status");
+  line.dataset.state = status.state;
+  line.textContent = capitalise(describeStatus(status));
+});
+
+let shown = "";
+let generation = 0;
+
+function render() {
+  const groups = welcome?.snapshot?.groups ?? [];
+  const title = welcome?.snapshot?.assembly?.title ?? "";
+  const key = JSON.stringify([title, groups.map((g) => [g.id, g.name, codes[g.id]])]);
+  if (key === shown) return;
+  shown = key;
+  const mine = ++generation;
+  document.body.removeAttribute("data-ready");
+  $("print").disabled = true;
+  $("sheet-error").textContent = "";
+  if (title) document.title = `QR codes · ${title} · townhall`;
+
+  const loads = [];
+  const cards = groups.map((g) => {
+    const code = codes[g.id];
+    const card = el("section", { class: "qr-card", "data-group": g.id, "aria-label": g.name });
+    card.append(el("p", { class: "assembly", text: title }), el("h2", { class: "group", text: g.name }));
+    if (!code) {
+      card.append(el("p", { class: "missing", text: "No join code for this group." }));
+      return card;
+    }
+    const img = el("img", { class: "qr", alt: `QR code to join ${g.name}`, src: `/j/${encodeURIComponent(code)}/qr.svg` });
+    loads.push(img.decode().then(() => true, () => {
+      img.replaceWith(el("p", { class: "missing", text: "The QR code did not load: reload this page." }));
+      return false;
+    }));
+    // The address may break only before the code, never inside it: it is typed by hand.
+    const address = joinAddress(g.id, code);
+    const cut = address.lastIndexOf("/") + 1;
+    card.append(
+      el("div", { class: "card-body" },
+        img,
+        el("div", { class: "words" },
+          el("p", { class: "how", text: "Scan with your phone's camera to join this group." }),
+          el("p", { class: "or", text: "No camera? Type this address into the browser:" }))),
+      el("p", { class: "address" },
+        el("span", { text: address.slice(0, cut) }), el("wbr"), el("span", { class: "code", text: address.slice(cut) })));
+    return card;
+  });
+  $("cards").replaceChildren(...cards);
+
+  Promise.all(loads).then((results) => {
+    if (mine !== generation) return; // a newer render (a code was replaced) took over
+    if (results.every(Boolean)) {
+      document.body.dataset.ready = "true";
+      $("print").disabled = false;
+    } else {
+      $("sheet-error").textContent = "Some QR codes did not load: reload the page before printing.";
+    }
+  });
+}
+
+$("print").addEventListener("click", () => window.print());
+client.start();
