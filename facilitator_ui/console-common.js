@@ -197,10 +197,9 @@ export function mountCountdown(client, node, { onTick = null, idleText = "--:--"
     }
     onTick?.(m, ms);
   };
-  tick();
-  const timer = setInterval(tick, 250);
+  const stop = client.everySecond(tick);
   client.on("change", tick);
-  return { tick, stop: () => clearInterval(timer) };
+  return { tick, stop };
 }
 
 // -- toast with an optional action (Undo) --------------------------------------------------

@@ -65,6 +65,7 @@ export function createClient({ token = null, joinCode = null, name = null } = {}
     start,
     send,
     forget,
+    everySecond,
   };
 
   const socket = io({
@@ -266,6 +267,25 @@ export function createClient({ token = null, joinCode = null, name = null } = {}
     } finally {
       flushing = false;
     }
+  }
+
+  /**
+   * Call `fn` each time the shown countdown changes its second, aligned to server time:
+   * a fixed interval flips digits at a random phase, so screens side by side would
+   * disagree by up to the interval. Returns a function that stops it.
+   */
+  function everySecond(fn) {
+    let timer = null;
+    const step = () => {
+      fn();
+      const t = client.model?.timer;
+      const now = client.now();
+      const left = t?.status === "running" ? t.ends_at - now : null;
+      const wait = left == null ? 1000 - (now % 1000) : ((left % 1000) + 1000) % 1000;
+      timer = setTimeout(step, (wait || 1000) + 3);
+    };
+    step();
+    return () => clearTimeout(timer);
   }
 
   function start() {

@@ -67,9 +67,13 @@ $("join-form").addEventListener("submit", (event) => {
   start({ joinCode, name });
 });
 
+let stopTicking = null;
+
 function start(options) {
   if (client) client.socket.disconnect();
+  stopTicking?.();
   client = createClient(options);
+  stopTicking = client.everySecond(tick);
   window.townhall = client;
   client.on("change", scheduleRender).on("status", onStatus).on("error", onError).on("event", onEvent);
   $("join").hidden = true;
@@ -289,7 +293,7 @@ function renderHeader(m) {
     : "Your group sees your notes with your name.");
 }
 
-/** The countdown, about four times a second, in server time. */
+/** The countdown, on every change of its second in server time (client.everySecond). */
 function tick() {
   const node = $("countdown");
   const timer = client?.model?.timer;
@@ -301,7 +305,6 @@ function tick() {
   node.classList.toggle("paused", paused);
   node.classList.toggle("idle", ms == null);
 }
-setInterval(tick, 250);
 
 /**
  * Make `list`'s children match `items`, keyed: existing nodes are updated in place and

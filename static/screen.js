@@ -389,7 +389,7 @@ client.on("change", scheduleRender);
 client.on("status", renderStatus);
 renderStatus(client.status);
 client.start();
-setInterval(tick, 200);
+client.everySecond(tick);
 
 // A new window size, or a header that grew or shrank with the countdown: fit again.
 let resizeTimer = null;
