@@ -6,6 +6,7 @@
 
 import { createClient, describeStatus, secretFromPath } from "/static/client.js";
 import { groupName } from "/static/model.js";
+import { el } from "/static/dom.js";
 
 const $ = (id) => document.getElementById(id);
 const TEXT_MAX = 1000;
@@ -20,18 +21,6 @@ const storage = {
   set(key, value) { try { localStorage.setItem(key, value); } catch { /* private mode */ } },
 };
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("data-") || k.startsWith("aria-") || k === "role") node.setAttribute(k, v);
-    else node[k] = v;
-  }
-  for (const c of children) if (c != null) node.append(c);
-  return node;
-}
 const setText = (node, text) => { if (node.textContent !== text) node.textContent = text; };
 const capitalise = (t) => (t ? t[0].toUpperCase() + t.slice(1) : t);
 const clock = (ts) => new Date(ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });

@@ -5,6 +5,7 @@
 
 import { describeStatus } from "/static/client.js";
 import { formatRemaining, remainingMs } from "/static/model.js";
+import { el } from "/static/dom.js";
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 
@@ -12,20 +13,7 @@ export const $ = (sel, root = document) => root.querySelector(sel);
  * el("button", {class: "x", text: "Hide", "data-note-id": id, onclick}, ...children)
  * `text` sets textContent: user text never goes through innerHTML.
  */
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("on") && typeof v === "function") node.addEventListener(k.slice(2), v);
-    else if (k.startsWith("data-") || k.startsWith("aria-") || k === "role" || k === "for") {
-      node.setAttribute(k, v === true ? "" : String(v));
-    } else node[k] = v;
-  }
-  for (const c of children) if (c != null && c !== false) node.append(c);
-  return node;
-}
+export { el };
 
 /** Set textContent only when it differs (keeps screen readers and selection calm). */
 export function setText(node, text) {

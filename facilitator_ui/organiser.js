@@ -4,6 +4,7 @@
 // join codes from the `join` message; nothing user-written goes in as HTML.
 
 import { createClient, describeStatus, secretFromPath } from "/static/client.js";
+import { el } from "/static/dom.js";
 
 const $ = (id) => document.getElementById(id);
 const HEALTH_EVERY_MS = 10000;
@@ -14,18 +15,6 @@ const STAFF = [
   ["screen", "Plenary screen link", "Open it on the computer behind the projector."],
 ];
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("data-") || k.startsWith("aria-") || k === "role" || k === "for") node.setAttribute(k, v);
-    else node[k] = v;
-  }
-  for (const c of children) if (c != null) node.append(c);
-  return node;
-}
 const setText = (node, text) => { if (node.textContent !== text) node.textContent = text; };
 const capitalise = (t) => (t ? t[0].toUpperCase() + t.slice(1) : t);
 const clock = (ts) => new Date(ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });

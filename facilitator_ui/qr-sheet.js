@@ -4,6 +4,7 @@
 // card's QR image has loaded, so a print (or a test printing to PDF) waits for it.
 
 import { createClient, describeStatus } from "/static/client.js";
+import { el } from "/static/dom.js";
 
 const $ = (id) => document.getElementById(id);
 const segments = location.pathname.replace(/\/+$/, "").split("/");
@@ -15,18 +16,6 @@ window.townhall = client;
 let welcome = null;
 let codes = {};
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("data-") || k.startsWith("aria-")) node.setAttribute(k, v);
-    else node[k] = v;
-  }
-  for (const c of children) if (c != null) node.append(c);
-  return node;
-}
 const capitalise = (t) => (t ? t[0].toUpperCase() + t.slice(1) : t);
 const absolute = (url) => (url && url.startsWith("/") ? location.origin + url : url);
 

@@ -4,6 +4,7 @@
 
 import { createClient, describeStatus, secretFromPath } from "/static/client.js";
 import { currentSlot, formatRemaining, groupKeypoints, groupName, remainingMs } from "/static/model.js";
+import { el } from "/static/dom.js";
 
 const STANCE = { commit: "Commitment", consider: "Under consideration", decline: "Declined" };
 const FRESH_MS = 10000;      // a newly published key point stays highlighted this long
@@ -12,18 +13,6 @@ const MIN_FIT = 0.75;        // never shrink text below 3/4 of its size (still â
 
 const $ = (sel) => document.querySelector(sel);
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("data-") || k.startsWith("aria-")) node.setAttribute(k, v);
-    else node[k] = v;
-  }
-  for (const c of children) if (c != null) node.append(c);
-  return node;
-}
 
 const client = createClient({ token: secretFromPath() });
 window.townhall = client;

@@ -1,0 +1,18 @@
+// Building DOM nodes for every page. User text only ever goes in through `text`
+// (textContent) or as a string child (a Text node): never parsed as HTML.
+
+/** el("li", {class: "note", text: note.text, "data-note-id": id, onclick: fn}, ...children) */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v == null || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("on") && typeof v === "function") node.addEventListener(k.slice(2), v);
+    else if (k.startsWith("data-") || k.startsWith("aria-") || k === "role" || k === "for") {
+      node.setAttribute(k, v === true && !k.startsWith("aria-") ? "" : String(v));
+    } else node[k] = v;
+  }
+  for (const c of children) if (c != null && c !== false) node.append(c);
+  return node;
+}
