@@ -195,12 +195,16 @@ def links(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     _, log, _ = asyncio.run(_read_store(args))
-    if args.format == "jsonl":
-        text = "".join(report.jsonl_lines(log))
-    elif args.format == "csv":
-        text = report.csv_text(log)
-    else:
-        text = report.html_report(log)
+    try:
+        if args.format == "jsonl":
+            text = "".join(report.jsonl_lines(log))
+        elif args.format == "csv":
+            text = report.csv_text(log)
+        else:
+            text = report.html_report(log)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:  # a damaged log, not a user error
+        raise CliError(f"the event log cannot be read as the record of a day "
+                       f"({type(exc).__name__}: {exc})") from None
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")

@@ -48,6 +48,8 @@ class SqliteStore:
             return await loop.run_in_executor(self._pool, fn, *args)
         except sqlite3.OperationalError as exc:
             raise StoreUnavailable(f"{self.path}: {exc}") from None
+        except sqlite3.DatabaseError as exc:  # e.g. "database disk image is malformed"
+            raise StoreError(f"{self.path} is damaged: {exc}") from None
 
     def _open(self) -> None:
         if not self.create and not self.path.exists():
@@ -123,12 +125,22 @@ class SqliteStore:
         return await self._run(self._append, drafts, expect_last_seq, client_key)
 
     def _read(self, since: int, limit: int | None) -> list[Event]:
-        sql = "SELECT body FROM events WHERE seq > ? ORDER BY seq"
+        sql = "SELECT seq, body FROM events WHERE seq > ? ORDER BY seq"
         args: tuple = (since,)
         if limit is not None:
             sql += " LIMIT ?"
             args = (since, limit)
-        return [ev.decode(row[0]) for row in self._db.execute(sql, args)]
+        return [self._decode(seq, body) for seq, body in self._db.execute(sql, args)]
+
+    def _decode(self, seq: int, body: bytes) -> Event:
+        try:
+            e = ev.decode(body)
+        except Exception as exc:
+            raise StoreError(f"{self.path} is damaged: event {seq} cannot be read "
+                             f"({type(exc).__name__})") from None
+        if not isinstance(e, dict) or e.get("seq") != seq:
+            raise StoreError(f"{self.path} is damaged: event {seq} is not an event")
+        return e
 
     async def read(self, since: int = 0, limit: int | None = None) -> list[Event]:
         return await self._run(self._read, since, limit)
