@@ -47,6 +47,20 @@ class DuplicateClientKey(StoreError):
         self.seq = seq
 
 
+def decode_event(blob: bytes, seq: int, where: str) -> Event:
+    """An event read back from a store, or a StoreError that names the damage."""
+    from .. import events as ev
+
+    try:
+        e = ev.decode(blob)
+    except Exception as exc:
+        raise StoreError(f"{where} is damaged: event {seq} cannot be read "
+                         f"({type(exc).__name__})") from None
+    if not isinstance(e, dict) or e.get("seq") != seq:
+        raise StoreError(f"{where} is damaged: event {seq} is not an event")
+    return e
+
+
 class Store(Protocol):
     description: str
 

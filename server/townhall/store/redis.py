@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 
 from .. import events as ev
 from ..events import Event
-from . import DuplicateClientKey, StaleLog, StoreError, StoreUnavailable, pack, unpack
+from . import DuplicateClientKey, StaleLog, StoreError, StoreUnavailable, decode_event, pack, unpack
 
 log = logging.getLogger("townhall.store.redis")
 
@@ -133,7 +133,7 @@ class RedisStore:
     async def read(self, since: int = 0, limit: int | None = None) -> list[Event]:
         rows = await self._call(self.r.xrange(self.k_log, min=f"{since + 1}-0", max="+",
                                               count=limit))
-        return [ev.decode(fields[b"e"]) for _, fields in rows]
+        return [decode_event(fields[b"e"], _seq(i), self.description) for i, fields in rows]
 
     async def follow(self, since: int) -> AsyncIterator[list[Event]]:
         """Batches of events after `since`, forever; reconnects by itself. Blocking
@@ -147,7 +147,8 @@ class RedisStore:
                     rows = await reader.xread({self.k_log: f"{last}-1"}, block=5000, count=1000)
                     delay = 0.2
                     for _, entries in rows or []:
-                        batch = [ev.decode(fields[b"e"]) for _, fields in entries]
+                        batch = [decode_event(fields[b"e"], _seq(i), self.description)
+                                 for i, fields in entries]
                         if batch:
                             last = batch[-1]["seq"]
                             yield batch
@@ -194,6 +195,11 @@ class RedisStore:
             return await awaitable
         except (RedisError, OSError) as exc:
             raise StoreUnavailable(f"Redis did not answer: {exc}") from None
+
+
+def _seq(entry_id: bytes) -> int:
+    """Stream entry ids are "<seq>-1"."""
+    return int(entry_id.split(b"-", 1)[0])
 
 
 def _safe(url: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from .. import events as ev
 from ..events import Event
-from . import DuplicateClientKey, StaleLog, StoreError, StoreUnavailable, pack, unpack
+from . import DuplicateClientKey, StaleLog, StoreError, StoreUnavailable, decode_event, pack, unpack
 
 FILENAME = "townhall.db"
 SCHEMA = """
@@ -130,17 +130,7 @@ class SqliteStore:
         if limit is not None:
             sql += " LIMIT ?"
             args = (since, limit)
-        return [self._decode(seq, body) for seq, body in self._db.execute(sql, args)]
-
-    def _decode(self, seq: int, body: bytes) -> Event:
-        try:
-            e = ev.decode(body)
-        except Exception as exc:
-            raise StoreError(f"{self.path} is damaged: event {seq} cannot be read "
-                             f"({type(exc).__name__})") from None
-        if not isinstance(e, dict) or e.get("seq") != seq:
-            raise StoreError(f"{self.path} is damaged: event {seq} is not an event")
-        return e
+        return [decode_event(body, seq, str(self.path)) for seq, body in self._db.execute(sql, args)]
 
     async def read(self, since: int = 0, limit: int | None = None) -> list[Event]:
         return await self._run(self._read, since, limit)
