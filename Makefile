@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY_OK  := $(VENV)/.installed
 JS_OK  := node_modules/.installed
 
-.PHONY: run test install clean
+.PHONY: run test install clean bench bench-quick
 
 run: install
 	$(BIN)/townhall serve
@@ -26,6 +26,13 @@ $(JS_OK): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed for the browser client: install Node.js and npm"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# Load tests (bench/README.md): townhall against bare python-socketio and Node relays.
+bench-quick: install
+	$(BIN)/python bench/run.py --quick
+
+bench: install
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) node_modules townhall-data

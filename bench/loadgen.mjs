@@ -1,0 +1,508 @@
+// Load generator for townhall and the bare relays (bench/README.md).
+//
+//   node bench/loadgen.mjs CONFIG.json      (bench/run.py writes the config)
+//
+// One process drives the participants and facilitators of some groups (a group is
+// never split between processes, so every check is local), its own screen, and (the
+// first process) the lead. Phases run in the order of `config.phases`; between them
+// the process prints {"type":"barrier"} on stdout and waits for a line on stdin
+// (run.py lines all processes up and measures the servers meanwhile), unless
+// `config.solo` is set. Results: JSON lines on stdout, and the raw samples in
+// `config.out`.
+import { io } from "socket.io-client";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+
+const cfg = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const P = cfg.proc_index ?? 0;
+const TOWNHALL = cfg.system === "townhall";
+const ACK_TIMEOUT = cfg.ack_timeout_ms ?? 15000;
+const SUPPORTS_PER_NOTE = cfg.supports_per_note ?? 0.5;
+// townhall refuses a participant's 31st note within 60 s: never plan more than 25.
+const MIN_GAP_S = TOWNHALL ? 2.4 : 0;
+
+const now = () => performance.now();                       // ms, monotonic
+const wall = () => performance.timeOrigin + performance.now(); // ms since epoch
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const out = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
+const r1 = (x) => Math.round(x * 10) / 10;
+
+// -- stdin barriers ------------------------------------------------------------
+const waiting = [];
+const lines = [];
+if (!cfg.solo) {
+  createInterface({ input: process.stdin }).on("line", (l) => {
+    if (waiting.length) waiting.shift()(l); else lines.push(l);
+  });
+}
+async function barrier(name, info = {}) {
+  out({ type: "barrier", proc: P, name, t: wall(), ...info });
+  if (cfg.solo) return "go";
+  return lines.length ? lines.shift() : new Promise((r) => waiting.push(r));
+}
+
+// -- measurement -----------------------------------------------------------------
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+const phases = {}; // name -> stats
+let phase = "setup";
+function stats(name = phase) {
+  return (phases[name] ??= {
+    join: [], note_ack: [], write_ack: [], deliver: [], kp_screen: [], broadcast: [],
+    resync: [], rewelcome: [], notes_sent: 0, notes_acked: 0, writes_acked: 0, supports_sent: 0,
+    errors: {}, skipped_offline: 0, connect_errors: 0, started: now(), ended: null,
+    cpu0: process.cpuUsage(), cpu: null, loop: null,
+  });
+}
+function err(st, code) { st.errors[code] = (st.errors[code] ?? 0) + 1; }
+function startPhase(name) { phase = name; loop.reset(); const st = stats(name); st.started = now(); st.cpu0 = process.cpuUsage(); return st; }
+function endPhase(st) {
+  st.ended = now();
+  const c = process.cpuUsage(st.cpu0);
+  st.cpu = r1(((c.user + c.system) / 1000) / (st.ended - st.started) * 100);
+  st.loop = { p99_ms: r1(loop.percentile(99) / 1e6), max_ms: r1(loop.max / 1e6) };
+}
+function pct(a, p) {
+  if (!a.length) return null;
+  const s = Float64Array.from(a).sort();
+  return r1(s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]);
+}
+const summary = (a) => ({ n: a.length, p50: pct(a, 50), p99: pct(a, 99), max: a.length ? r1(Math.max(...a)) : null });
+
+// Global tallies, across phases.
+const tally = { doubled: 0, doubled_client_id: 0, overlap: 0, out_of_order: 0, resent: 0,
+  resend_changed_id: 0, connect_errors: {}, disconnects: 0, failed_joins: 0 };
+const pendingNotes = new Map(); // client_id -> {t, c, phase, step, acked, delivered, note_id, seq}
+const ackedByGroup = new Map(); // group -> Map(note_id -> seq)
+const kpPublish = new Map();    // keypoint_id -> {t, phase, acked}
+let writing = false;
+let rampStep = null;
+let lastEventAt = 0;
+
+// -- clients ---------------------------------------------------------------------
+const clients = [];
+const urls = cfg.urls;
+let rr = P;
+class Client {
+  constructor(kind, idx, group, auth) {
+    this.kind = kind; this.idx = idx; this.group = group; this.auth = auth;
+    this.url = urls[rr++ % urls.length];
+    this.seen = new Map(); // seq -> "w" (wire) | "s" (sync)
+    this.notes = new Set(); // note ids received
+    this.noteCids = new Set();
+    this.kps = new Set();
+    this.lastSeq = 0; this.maxWire = 0; this.welcomeLastSeq = null;
+    this.n = 0; this.timer = null; this.resend = [];
+    this.dropped = false; this.resyncedAt = null; this.welcomed = null;
+    clients.push(this);
+  }
+  connect() {
+    this.t0 = now();
+    const s = this.sock = io(this.url, {
+      transports: ["websocket"], forceNew: true, reconnection: true,
+      reconnectionDelay: 1000, reconnectionDelayMax: 5000, randomizationFactor: 0.5,
+      timeout: 30000, auth: this.auth,
+    });
+    s.on("welcome", (w) => this.onWelcome(w));
+    s.on("event", (e) => this.onEvent(e, "w"));
+    s.on("connect_error", (e) => {
+      const code = e?.data?.code ?? e?.message ?? "error";
+      tally.connect_errors[code] = (tally.connect_errors[code] ?? 0) + 1;
+      stats().connect_errors++;
+    });
+    s.on("disconnect", () => { tally.disconnects++; });
+    return new Promise((resolve) => { this.resolveWelcome = resolve; });
+  }
+  onWelcome(w) {
+    const t = now();
+    if (this.welcomeLastSeq === null) {
+      this.welcomed = t;
+      stats().join.push(t - this.t0);
+      this.welcomeLastSeq = w.last_seq;
+      this.lastSeq = Math.max(this.lastSeq, w.last_seq);
+      this.snapshot = this.kind === "lead" ? w.snapshot : null;
+      if (w.token) this.sock.auth = { token: w.token }; // a returning participant
+      this.resolveWelcome?.(t);
+      return;
+    }
+    if (this.dropped) { stats().rewelcome.push(t - dropAt); this.resync(); }
+  }
+  async resync() {
+    // As a phone does after any reconnect: `sync` from the last seq it saw, page by page.
+    let since = this.lastSeq;
+    for (;;) {
+      let a;
+      try { a = await this.sock.timeout(ACK_TIMEOUT).emitWithAck("sync", { since }); }
+      catch (e) { err(stats(), "sync_timeout"); continue; }
+      if (!a?.ok) { err(stats(), "sync_" + (a?.error?.code ?? "bad")); return; }
+      for (const e of a.events) this.onEvent(e, "s");
+      if (!a.more) break;
+      since = a.until;
+    }
+    this.dropped = false;
+    this.resyncedAt = now();
+    stats().resync.push(this.resyncedAt - dropAt);
+    const again = this.resend.splice(0);
+    for (const cid of again) { tally.resent++; sendNote(this, cid); }
+  }
+  onEvent(e, via) {
+    const prev = this.seen.get(e.seq);
+    lastEventAt = now();
+    if (prev) {
+      if (prev === via) tally.doubled++; else tally.overlap++;
+      return;
+    }
+    this.seen.set(e.seq, via);
+    if (via === "w") {
+      if (e.seq < this.maxWire) tally.out_of_order++;
+      this.maxWire = Math.max(this.maxWire, e.seq);
+    }
+    if (e.seq > this.lastSeq) this.lastSeq = e.seq;
+    const t = now();
+    const d = e.data || {};
+    switch (e.type) {
+      case "note.added": {
+        this.notes.add(d.note_id);
+        if (this.kind === "facilitator") {
+          if (this.noteCids.has(d.client_id)) tally.doubled_client_id++;
+          this.noteCids.add(d.client_id);
+          const em = pendingNotes.get(d.client_id);
+          if (em && !em.delivered) {
+            em.delivered = true;
+            if (via === "w" && !em.resent) {
+              stats(em.phase).deliver.push(t - em.t);
+              if (em.step) em.step.deliver.push(t - em.t);
+            }
+          }
+        } else if (this.kind === "participant" && writing && !d.client_id?.startsWith(`${P}-${this.idx}-`)) {
+          const p = SUPPORTS_PER_NOTE / Math.max(1, (groupSize.get(this.group) ?? 2) - 1);
+          if (Math.random() < p) setTimeout(() => support(this, d.note_id), 500 + Math.random() * 2500);
+        }
+        break;
+      }
+      case "keypoint.published": {
+        this.kps.add(d.keypoint_id);
+        if (this.kind === "screen") {
+          const em = kpPublish.get(d.keypoint_id);
+          if (em && !em.delivered) { em.delivered = true; stats(em.phase).kp_screen.push(t - em.t); }
+        }
+        if (via === "w") stats().broadcast.push(wall() - e.ts);
+        break;
+      }
+      case "agenda.started": case "plenary.focused":
+        if (via === "w") stats().broadcast.push(wall() - e.ts);
+        break;
+    }
+  }
+}
+
+// Clients of this process.
+const groupSize = new Map();
+const facilitators = [];
+const participants = [];
+let active = participants; // those who got in
+for (const g of cfg.groups) {
+  groupSize.set(g.id, g.participants);
+  ackedByGroup.set(g.id, new Map());
+  facilitators.push(new Client("facilitator", facilitators.length, g.id, { token: g.facilitator_token }));
+}
+let pi = 0;
+for (const g of cfg.groups) {
+  for (let i = 0; i < g.participants; i++, pi++)
+    participants.push(new Client("participant", pi, g.id, { join_code: g.join_code, name: `P${P}-${pi}` }));
+}
+const screen = new Client("screen", 0, null, { token: cfg.screen_token });
+const lead = cfg.lead_token ? new Client("lead", 0, null, { token: cfg.lead_token }) : null;
+const staff = [...facilitators, screen, ...(lead ? [lead] : [])];
+
+// -- writes ------------------------------------------------------------------------
+const LOREM = "we should make appointments easier to get for people who work shifts and cannot call at eight";
+function sendNote(c, cid = null) {
+  if (!c.sock.connected) { stats().skipped_offline++; if (cid) c.resend.push(cid); return; }
+  const resent = cid !== null;
+  cid ??= `${P}-${c.idx}-${c.n++}`;
+  const st = stats();
+  let em = pendingNotes.get(cid);
+  if (!em) {
+    em = { t: now(), c, phase, step: rampStep, acked: false, delivered: false };
+    pendingNotes.set(cid, em);
+    st.notes_sent++;
+    if (rampStep) rampStep.sent++;
+  } else em.resent = true;
+  const t = now();
+  c.sock.timeout(ACK_TIMEOUT).emit("note.add", { client_id: cid, text: `${c.auth.name ?? "F"} #${c.n}: ${LOREM}` }, (e, a) => {
+    const s = stats(em.phase);
+    if (e) {
+      if (!c.sock.connected || c.dropped) { c.resend.push(cid); return; } // lost with the connection: send again
+      err(s, "ack_timeout"); if (em.step) em.step.errors++; return;
+    }
+    if (!a?.ok) { err(s, a?.error?.code ?? "bad_ack"); if (em.step) em.step.errors++; return; }
+    if (em.acked) { if (em.note_id !== a.note_id) tally.resend_changed_id++; return; }
+    em.acked = true; em.note_id = a.note_id; em.seq = a.seq;
+    const lat = now() - t;
+    if (!resent) { s.note_ack.push(lat); if (em.step) em.step.ack.push(lat); }
+    s.notes_acked++; s.writes_acked++;
+    if (em.step) em.step.acked++;
+    ackedByGroup.get(c.group)?.set(a.note_id, a.seq);
+  });
+}
+function support(c, noteId) {
+  if (!writing || !c.sock.connected) return;
+  const st = stats(); st.supports_sent++;
+  const t = now();
+  c.sock.timeout(ACK_TIMEOUT).emit("note.support", { note_id: noteId }, (e, a) => {
+    if (e) { if (c.sock.connected) err(st, "support_timeout"); return; }
+    if (!a?.ok) { err(st, "support_" + (a?.error?.code ?? "bad")); return; }
+    st.write_ack.push(now() - t); st.writes_acked++;
+  });
+}
+// Every participant posts every `mean` seconds on average (uniform 2/3..4/3 of it).
+function startWriting(rate) {
+  writing = true;
+  const n = active.length;
+  const mean = Math.max(n / Math.max(rate, 1e-9), MIN_GAP_S * 1.25);
+  const next = (c) => {
+    const gap = Math.max(MIN_GAP_S, mean * (2 / 3 + Math.random() * 2 / 3)) * 1000;
+    c.timer = setTimeout(() => { if (!writing) return; sendNote(c); next(c); }, gap);
+  };
+  for (const c of active) {
+    c.timer = setTimeout(() => { if (!writing) return; sendNote(c); next(c); }, Math.random() * mean * 1000);
+  }
+  return n / mean; // the rate actually planned
+}
+function stopWriting() {
+  writing = false;
+  for (const c of participants) clearTimeout(c.timer);
+}
+async function drain(limitMs = 3000, pred = null) {
+  const end = now() + limitMs;
+  const done = pred ?? (() => [...pendingNotes.values()].every((e) => e.acked && e.delivered || now() - e.t > ACK_TIMEOUT));
+  while (now() < end && !done()) await sleep(50);
+}
+
+// -- phases ------------------------------------------------------------------------
+async function connectAll(list, windowMs) {
+  const ps = [];
+  const start = now();
+  list.forEach((c, i) => {
+    const at = list.length > 1 ? (windowMs * i) / list.length : 0;
+    ps.push(new Promise((res) => setTimeout(() => c.connect().then(res), Math.max(0, start + at - now()))));
+  });
+  return Promise.race([Promise.all(ps), sleep(windowMs + (cfg.join_timeout_ms ?? 25000))]);
+}
+
+async function phaseJoin() {
+  const st = startPhase("join");
+  await connectAll(staff, 0);
+  await connectAll(participants, (cfg.join_window_s ?? 5) * 1000);
+  // Whoever is not in by the deadline counts as a failed join and leaves (a person
+  // staring at a spinner gives up); the rest of the run goes on with those who got in.
+  const late = participants.filter((c) => c.welcomed === null);
+  for (const c of late) { c.failed = true; c.sock.disconnect(); }
+  const failed = late.length;
+  tally.failed_joins += failed;
+  active = participants.filter((c) => !c.failed);
+  endPhase(st);
+  st.clients = clients.length;
+  out({ type: "phase", proc: P, phase: "join", clients: clients.length, failed, join: summary(st.join), cpu: st.cpu, loop: st.loop });
+}
+
+async function phaseWork(name = "work", seconds = cfg.work_s ?? 20, rate = cfg.notes_per_s) {
+  const st = startPhase(name);
+  if (lead && name === "work") {
+    const slot = agendaSlot("group_work");
+    lead.sock.timeout(ACK_TIMEOUT).emit("agenda.start", { slot_id: slot }, () => {});
+  }
+  st.planned_rate = startWriting(rate);
+  await sleep(seconds * 1000);
+  stopWriting();
+  const wallWork = now() - st.started;
+  await drain();
+  endPhase(st);
+  st.work_ms = wallWork;
+  out({ type: "phase", proc: P, phase: name, planned_rate: r1(st.planned_rate), notes_acked: st.notes_acked,
+    notes_per_s: r1(st.notes_acked / (wallWork / 1000)), note_ack: summary(st.note_ack),
+    deliver: summary(st.deliver), errors: st.errors, cpu: st.cpu, loop: st.loop });
+}
+
+function agendaSlot(kind, skip = 0) {
+  const agenda = lead?.snapshot?.agenda ?? [];
+  const slots = agenda.filter((s) => s.kind === kind);
+  return slots[skip]?.id ?? agenda[0]?.id ?? kind;
+}
+
+async function phaseKeypoints() {
+  const st = startPhase("keypoints");
+  const who = facilitators.slice(0, cfg.keypoint_groups ?? facilitators.length);
+  const per = cfg.keypoints_per_group ?? 1;
+  const windowMs = (cfg.keypoint_window_s ?? 3) * 1000;
+  const jobs = [];
+  who.forEach((f) => {
+    for (let k = 0; k < per; k++) {
+      jobs.push((async () => {
+        await sleep(Math.random() * windowMs);
+        const noteIds = [...f.notes].slice(0, 2);
+        let a;
+        try {
+          a = await f.sock.timeout(ACK_TIMEOUT).emitWithAck("keypoint.add",
+            { client_id: `kp-${P}-${f.idx}-${k}`, text: `Key point ${k + 1} of ${f.group}: ${LOREM}`, note_ids: noteIds });
+        } catch { err(st, "kp_add_timeout"); return; }
+        if (!a?.ok) { err(st, "kp_add_" + (a?.error?.code ?? "bad")); return; }
+        const em = { t: now(), phase: "keypoints", delivered: false, acked: false };
+        kpPublish.set(a.keypoint_id, em);
+        let b;
+        try { b = await f.sock.timeout(ACK_TIMEOUT).emitWithAck("keypoint.publish", { keypoint_id: a.keypoint_id }); }
+        catch { err(st, "kp_publish_timeout"); return; }
+        if (!b?.ok) { err(st, "kp_publish_" + (b?.error?.code ?? "bad")); return; }
+        em.acked = true; st.writes_acked += 2;
+      })());
+    }
+  });
+  // A server that does not answer must not stretch the run: the phase has a deadline.
+  await Promise.race([Promise.all(jobs), sleep(windowMs + (cfg.keypoint_deadline_ms ?? 6000))]);
+  await drain(3000, () => [...kpPublish.values()].every((e) => !e.acked || e.delivered));
+  endPhase(st);
+  out({ type: "phase", proc: P, phase: "keypoints", published: kpPublish.size, kp_screen: summary(st.kp_screen),
+    broadcast: summary(st.broadcast), errors: st.errors, cpu: st.cpu });
+}
+
+async function phasePlenary() {
+  const st = startPhase("plenary");
+  const calls = [];
+  if (lead) {
+    const call = (ev, payload) => calls.push(lead.sock.timeout(ACK_TIMEOUT).emitWithAck(ev, payload).then(
+      (a) => { if (!a?.ok) err(st, `${ev}_${a?.error?.code ?? "bad"}`); else st.writes_acked++; },
+      () => err(st, `${ev}_timeout`)));
+    call("agenda.start", { slot_id: agendaSlot("plenary") });
+    for (const g of (cfg.focus_groups ?? []).slice(0, 3)) {
+      await sleep(300);
+      call("plenary.focus", { group_id: g });
+    }
+  }
+  await sleep(cfg.plenary_wait_ms ?? 1500); // let the broadcasts land everywhere
+  await Promise.race([Promise.all(calls), sleep(2000)]);
+  endPhase(st);
+  out({ type: "phase", proc: P, phase: "plenary", broadcast: summary(st.broadcast), errors: st.errors, cpu: st.cpu });
+}
+
+let dropAt = 0;
+async function phaseReconnect() {
+  const st = startPhase("reconnect");
+  startWriting(cfg.notes_per_s);
+  await sleep(1500);
+  const go = await barrier("drop");
+  dropAt = now();
+  const live = clients.filter((c) => !c.failed);
+  for (const c of live) { c.dropped = true; c.resyncedAt = null; }
+  for (const c of live) c.sock.io.engine.close(); // the network goes, the phone does not
+  const limit = (cfg.resync_timeout_s ?? 30) * 1000;
+  while (now() - dropAt < limit && live.some((c) => c.dropped)) await sleep(50);
+  const notBack = live.filter((c) => c.dropped).length;
+  st.all_resynced_ms = notBack ? null : Math.max(...live.map((c) => c.resyncedAt - dropAt));
+  st.not_resynced = notBack;
+  await sleep((cfg.after_reconnect_s ?? 2) * 1000);
+  stopWriting();
+  await drain(4000);
+  endPhase(st);
+  out({ type: "phase", proc: P, phase: "reconnect", all_resynced_ms: r1(st.all_resynced_ms ?? -1), not_resynced: notBack,
+    rewelcome: summary(st.rewelcome), resync: summary(st.resync), notes_acked: st.notes_acked, errors: st.errors, cpu: st.cpu });
+}
+
+async function phaseRamp() {
+  const st = startPhase("ramp");
+  const R = cfg.ramp ?? {};
+  const limitMs = R.p99_limit_ms ?? 250;
+  const cap = TOWNHALL ? active.length / MIN_GAP_S / 1.25 : Infinity;
+  let rate = R.start ?? 50, best = null, failAt = null, refine = R.refine ?? 1;
+  st.steps = [];
+  for (let i = 0; i < (R.max_steps ?? 10); i++) {
+    if (rate > cap) { st.capped = r1(cap); if (best !== null && best >= cap * 0.95) break; rate = cap; }
+    const step = rampStep = { rate: r1(rate), sent: 0, acked: 0, errors: 0, ack: [], deliver: [], t0: now() };
+    const cpu0 = process.cpuUsage();
+    startWriting(rate);
+    await sleep((R.step_s ?? 5) * 1000);
+    stopWriting();
+    const sendMs = now() - step.t0;
+    rampStep = null;
+    const mine = [...pendingNotes.values()].filter((e) => e.step === step);
+    await drain(R.drain_ms ?? 2500, () => mine.every((e) => e.acked && e.delivered || now() - e.t > ACK_TIMEOUT));
+    const c = process.cpuUsage(cpu0);
+    const undelivered = mine.filter((e) => !e.delivered).length;
+    const res = { rate: step.rate, sent: step.sent, acked: step.acked, acked_per_s: r1(step.acked / (sendMs / 1000)),
+      ack: summary(step.ack), deliver: summary(step.deliver), errors: step.errors, undelivered,
+      gen_cpu: r1(((c.user + c.system) / 1000) / (now() - step.t0) * 100) };
+    res.ok = step.errors === 0 && undelivered === 0 && res.deliver.p99 !== null && res.deliver.p99 <= limitMs
+      && res.acked_per_s >= 0.85 * Math.min(rate, step.sent / (sendMs / 1000));
+    res.why = res.ok ? null : step.errors ? "errors" : undelivered ? "undelivered" :
+      (res.deliver.p99 ?? Infinity) > limitMs ? `p99 ${res.deliver.p99} ms > ${limitMs}` : "acks fell behind";
+    st.steps.push(res);
+    out({ type: "ramp_step", proc: P, ...res });
+    if (res.ok) {
+      best = Math.max(best ?? 0, rate);
+      if (failAt === null) rate = rate >= cap ? Infinity : rate * (R.factor ?? 2);
+      else if (refine-- > 0) rate = (best + failAt) / 2; else break;
+      if (!isFinite(rate)) break;
+    } else {
+      failAt = rate;
+      if (best === null || refine-- <= 0) break;
+      rate = (best + failAt) / 2;
+      await sleep(1000); // let a drowned server breathe before the next step
+    }
+  }
+  st.best = best;
+  st.fail_at = failAt;
+  endPhase(st);
+  out({ type: "phase", proc: P, phase: "ramp", best, fail_at: failAt, capped: st.capped ?? null, cpu: st.cpu });
+}
+
+// -- checks ------------------------------------------------------------------------
+function lostReport() {
+  // Every acked note of a group must reach that group's facilitator and every member
+  // who was in before it (seq above the member's welcome seq), on the wire or by sync.
+  let facMissing = 0, partMissing = 0, expected = 0, undeliveredUnacked = 0;
+  for (const c of [...facilitators, ...participants]) {
+    if (c.welcomeLastSeq === null) continue;
+    for (const [id, seq] of ackedByGroup.get(c.group) ?? []) {
+      if (seq <= c.welcomeLastSeq) continue;
+      expected++;
+      if (!c.notes.has(id)) { if (c.kind === "facilitator") facMissing++; else partMissing++; }
+    }
+  }
+  for (const em of pendingNotes.values()) if (!em.acked && em.delivered) undeliveredUnacked++;
+  let kpMissing = 0;
+  for (const [id, em] of kpPublish) if (em.acked && !screen.kps.has(id)) kpMissing++;
+  const acked = [...ackedByGroup.values()].reduce((n, m) => n + m.size, 0);
+  return { notes_acked_total: acked, facilitator_missing: facMissing, participant_missing: partMissing,
+    deliveries_expected: expected, delivered_but_unacked: undeliveredUnacked, keypoints_missing_on_screen: kpMissing,
+    lead_notes_received: lead ? lead.notes.size : null };
+}
+
+// -- main --------------------------------------------------------------------------
+const started = now();
+const cpuStart = process.cpuUsage();
+const PH = { join: phaseJoin, work: () => phaseWork(), keypoints: phaseKeypoints, plenary: phasePlenary,
+  reconnect: phaseReconnect, ramp: phaseRamp };
+for (const [i, name] of cfg.phases.entries()) {
+  if (i > 0 || name !== "join") await barrier(`before:${name}`);
+  await PH[name]();
+  await barrier(`after:${name}`, name === "join" ? { clients: clients.length } : {});
+}
+// Let the last fan-outs land: wait until nothing has arrived for a second (at most 8 s).
+{
+  const end = now() + 8000;
+  while (now() < end && now() - lastEventAt < 1000) await sleep(100);
+}
+const lost = lostReport();
+const total = process.cpuUsage(cpuStart);
+const result = {
+  type: "result", proc: P, system: cfg.system, label: cfg.label, clients: clients.length,
+  participants: participants.length, tally, lost,
+  gen_cpu_pct: r1(((total.user + total.system) / 1000) / (now() - started) * 100),
+  gen_rss_mb: r1(process.memoryUsage().rss / 1048576),
+  phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, { ...v, cpu0: undefined }])),
+};
+if (cfg.out) writeFileSync(cfg.out, JSON.stringify(result));
+out({ type: "done", proc: P, tally, lost, gen_cpu_pct: result.gen_cpu_pct, gen_rss_mb: result.gen_rss_mb });
+for (const c of clients) c.sock.disconnect();
+setTimeout(() => process.exit(0), 200);
