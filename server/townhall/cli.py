@@ -156,8 +156,12 @@ def serve(args: argparse.Namespace) -> int:
     level = os.environ.get("TOWNHALL_LOG_LEVEL", "warning").upper()
     logging.basicConfig(level=level, format="townhall: %(levelname)s %(name)s: %(message)s")
     # log_config=None: uvicorn would otherwise disable the loggers of our own modules.
+    # No permessage-deflate: compressing every frame once per recipient cost ~39 KB of
+    # memory per connection and most of a broadcast's latency (bench/README.md); the
+    # events are small JSON.
     config = uvicorn.Config(app, host=args.host, port=args.port, log_config=None,
-                            log_level=level.lower(), lifespan="on", ws_max_size=64 * 1024)
+                            log_level=level.lower(), lifespan="on", ws_max_size=64 * 1024,
+                            ws_per_message_deflate=False)
     server = uvicorn.Server(config)
     server.run()
     return 0 if server.started else 1

@@ -90,17 +90,10 @@ class Engine:
     # -- who is this -------------------------------------------------------------
 
     async def credential(self, secret: str) -> dict | None:
+        # Join codes are answered from memory: a rotation here swaps them at once, one in
+        # another process arrives as `joincode.rotated` (refresh_join_codes).
         cred = self.credentials.get(secret)
-        if cred is not None and cred["kind"] == "join":
-            # Join codes can be rotated by any process: the store has the last word,
-            # unless it is not answering, when the code we know is the best guess.
-            try:
-                cred = await self.store.credential(secret)
-            except StoreError:
-                return cred
-            if cred is None:
-                self.credentials.pop(secret, None)
-        elif cred is None:
+        if cred is None:
             # Another process may have issued it (a participant who joined there).
             cred = await self.store.credential(secret)
             if cred is not None:
@@ -128,21 +121,24 @@ class Engine:
 
         The token is stored before the event, so a crash in between leaves at worst an
         unused token that nobody ever received."""
+        draft, pid = commands.join(self.state, group_id, name)
+        token = auth.new_token()
+        cred = auth.participant_credential(pid, draft["data"]["name"], group_id)
+        # The token needs no view of the log, so it is written outside the lock: a join
+        # storm then holds the lock for one write per join, not two.
+        await self.store.put_credential(token, cred)
         async with self._lock:
             for _ in range(MAX_STALE_RETRIES):
-                draft, pid = commands.join(self.state, group_id, name)
-                token = auth.new_token()
-                cred = auth.participant_credential(pid, draft["data"]["name"], group_id)
-                await self.store.put_credential(token, cred)
                 try:
                     await self._append([draft])
+                    break
                 except StaleLog:
-                    await self.store.delete_credential(token)
                     await self._catch_up_or_fail()
-                    continue
-                self.credentials[token] = cred
-                return auth.viewer_for(cred), token
-        raise CommandError("conflict", "the log is too busy: try again")
+            else:
+                await self.store.delete_credential(token)
+                raise CommandError("conflict", "the log is too busy: try again")
+        self.credentials[token] = cred
+        return auth.viewer_for(cred), token
 
     # -- commands ----------------------------------------------------------------
 

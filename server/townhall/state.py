@@ -61,6 +61,10 @@ class State:
     # actor id -> timestamps of that actor's recent notes, for the rate limit
     recent_notes: dict[str, deque] = field(default_factory=dict)
     last_activity: dict[str, int] = field(default_factory=dict)  # group id -> ts
+    # group id -> its participants' ids / its notes' ids, so a welcome reads one group
+    # instead of scanning the whole hall (a join storm would grow with its square)
+    members: dict[str, list[str]] = field(default_factory=dict)
+    group_notes: dict[str, list[str]] = field(default_factory=dict)
     # commands that are naturally idempotent (support, hide, publish, resolve) remember
     # the seq that settled them, so a repeat answers with the first result
     settled: dict[tuple, int] = field(default_factory=dict)
@@ -103,6 +107,11 @@ class State:
 
     # -- views -----------------------------------------------------------------
 
+    def _groups_seen_by(self, viewer: Viewer) -> list[str]:
+        if viewer.role in STAFF_ALL_GROUPS:
+            return [g["id"] for g in self.groups]
+        return [viewer.group_id] if viewer.sees_group(viewer.group_id) else []
+
     def snapshot(self, viewer: Viewer) -> dict[str, Any]:
         """Everything `viewer` may see, as of `last_seq` (the `welcome` snapshot)."""
         d = self.definition or {"title": "", "date": None, "groups": [], "agenda": []}
@@ -117,8 +126,7 @@ class State:
             if viewer.sees_group(g["id"]) or viewer.role in ("board", "screen"):
                 item["info_pack"] = g.get("info_pack")
             if viewer.role in STAFF_ALL_GROUPS or viewer.group_id == g["id"]:
-                item["joined"] = sum(1 for p in self.participants.values()
-                                     if p["group_id"] == g["id"])
+                item["joined"] = len(self.members.get(g["id"], ()))
             if viewer.role in STAFF_ALL_GROUPS:
                 item["last_activity"] = self.last_activity.get(g["id"])
             groups.append(item)
@@ -129,10 +137,11 @@ class State:
             "timer": dict(self.timer),
             "runs": [dict(r) for r in self.runs],
             "focus": self.focus,
-            "participants": [p for p in self.participants.values()
-                             if viewer.sees_group(p["group_id"])],
-            "notes": [note_view(n) for n in self.notes.values()
-                      if viewer.sees_group(n["group_id"]) and (staff or not n["hidden"])],
+            "participants": [self.participants[pid] for gid in self._groups_seen_by(viewer)
+                             for pid in self.members.get(gid, ())],
+            "notes": [note_view(n) for gid in self._groups_seen_by(viewer)
+                      for n in (self.notes[nid] for nid in self.group_notes.get(gid, ()))
+                      if staff or not n["hidden"]],
             "keypoints": [dict(k) for k in self.keypoints.values()
                           if k["published"] or viewer.sees_group(k["group_id"])],
             "responses": list(self.responses.values()),
@@ -148,12 +157,14 @@ def _assembly_loaded(s: State, e: Event, d: dict) -> None:
 
 
 def _participant_joined(s: State, e: Event, d: dict) -> None:
+    s.members.setdefault(e["group_id"], []).append(d["participant_id"])
     s.participants[d["participant_id"]] = {
         "id": d["participant_id"], "name": d["name"], "group_id": e["group_id"], "ts": e["ts"],
     }
 
 
 def _note_added(s: State, e: Event, d: dict) -> None:
+    s.group_notes.setdefault(e["group_id"], []).append(d["note_id"])
     s.notes[d["note_id"]] = {
         "id": d["note_id"], "group_id": e["group_id"], "text": d["text"],
         "author": e["actor"], "ts": e["ts"], "seq": e["seq"],
