@@ -37,6 +37,8 @@ class Engine:
         self.credentials: dict[str, dict] = {}
         self.outbox: asyncio.Queue[Event] = asyncio.Queue()
         self._lock = asyncio.Lock()
+        self._joining: list[tuple] = []  # joins waiting for the next group commit
+        self._join_task: asyncio.Task | None = None
 
     # -- start -----------------------------------------------------------------
 
@@ -124,21 +126,44 @@ class Engine:
         draft, pid = commands.join(self.state, group_id, name)
         token = auth.new_token()
         cred = auth.participant_credential(pid, draft["data"]["name"], group_id)
-        # The token needs no view of the log, so it is written outside the lock: a join
-        # storm then holds the lock for one write per join, not two.
-        await self.store.put_credential(token, cred)
+        done = asyncio.get_running_loop().create_future()
+        self._joining.append((draft, token, cred, done))
+        if len(self._joining) == 1:
+            self._join_task = asyncio.create_task(self._commit_joins())
+        await done
+        return auth.viewer_for(cred), token
+
+    async def _commit_joins(self) -> None:
+        """Group commit for a join storm: every join that queued while the previous
+        write was on disk goes in the next one, token and event in one transaction."""
         async with self._lock:
+            batch, self._joining = self._joining, []
+            if not batch:
+                return  # an earlier task took them
+            creds = {token: cred for _, token, cred, _ in batch}
+            error: BaseException | None = None
             for _ in range(MAX_STALE_RETRIES):
                 try:
-                    await self._append([draft])
+                    await self._append([d for d, _, _, _ in batch], credentials=creds)
                     break
                 except StaleLog:
                     await self._catch_up_or_fail()
+                except BaseException as exc:  # the store failed: every waiter hears it
+                    error = exc
+                    break
             else:
-                await self.store.delete_credential(token)
-                raise CommandError("conflict", "the log is too busy: try again")
-        self.credentials[token] = cred
-        return auth.viewer_for(cred), token
+                error = CommandError("conflict", "the log is too busy: try again")
+            if error is None:
+                self.credentials.update(creds)
+        for *_, done in batch:
+            if done.done():
+                continue  # its connection went away meanwhile
+            if error is None:
+                done.set_result(None)
+            else:
+                done.set_exception(error)
+        if self._joining:
+            self._join_task = asyncio.create_task(self._commit_joins())
 
     # -- commands ----------------------------------------------------------------
 
@@ -196,11 +221,12 @@ class Engine:
         self.credentials[code] = cred
         return await self._append(drafts)
 
-    async def _append(self, drafts: list[Event], client_key: tuple | None = None) -> list[Event]:
+    async def _append(self, drafts: list[Event], client_key: tuple | None = None,
+                      credentials: dict[str, dict] | None = None) -> list[Event]:
         for d in drafts:
             d.setdefault("ts", ev.now_ms())
         key = f"{client_key[0]}\x1f{client_key[1]}" if client_key else None
-        appended = await self.store.append(drafts, self.state.last_seq, key)
+        appended = await self.store.append(drafts, self.state.last_seq, key, credentials)
         for e in appended:
             self._apply(e)
         return appended

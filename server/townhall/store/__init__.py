@@ -73,7 +73,10 @@ class Store(Protocol):
         False (and nothing written) when the store already holds an assembly."""
 
     async def append(self, drafts: list[Event], expect_last_seq: int,
-                     client_key: str | None = None) -> list[Event]: ...
+                     client_key: str | None = None,
+                     credentials: dict[str, dict] | None = None) -> list[Event]:
+        """`credentials` (secrets issued with these events) are stored with them, in
+        the same transaction where the store has one, else just before."""
     async def read(self, since: int = 0, limit: int | None = None) -> list[Event]: ...
     async def last_seq(self) -> int: ...
 

@@ -119,7 +119,11 @@ class RedisStore:
         return int(await self._call(self.r.get(self.k_seq)) or 0)
 
     async def append(self, drafts: list[Event], expect_last_seq: int,
-                     client_key: str | None = None) -> list[Event]:
+                     client_key: str | None = None,
+                     credentials: dict[str, dict] | None = None) -> list[Event]:
+        if credentials:  # before the events: a token may exist unused, never missing
+            await self._call(self.r.hset(self.k_creds, mapping={
+                s: pack(r) for s, r in credentials.items()}))
         out = [{"seq": expect_last_seq + 1 + i, **d} for i, d in enumerate(drafts)]
         args = [expect_last_seq, client_key or "", *[ev.encode(e) for e in out]]
         status, value = await self._call(self._append(

@@ -96,10 +96,14 @@ class SqliteStore:
     async def last_seq(self) -> int:
         return await self._run(self._last_seq)
 
-    def _append(self, drafts: list[Event], expect: int, client_key: str | None) -> list[Event]:
+    def _append(self, drafts: list[Event], expect: int, client_key: str | None,
+                credentials: dict[str, dict] | None) -> list[Event]:
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
+            if credentials:
+                db.executemany("INSERT OR REPLACE INTO credentials (secret, record) VALUES (?, ?)",
+                               [(s, pack(r)) for s, r in credentials.items()])
             if client_key is not None:
                 row = db.execute("SELECT seq FROM events WHERE client_key = ?",
                                  (client_key,)).fetchone()
@@ -121,8 +125,9 @@ class SqliteStore:
             raise
 
     async def append(self, drafts: list[Event], expect_last_seq: int,
-                     client_key: str | None = None) -> list[Event]:
-        return await self._run(self._append, drafts, expect_last_seq, client_key)
+                     client_key: str | None = None,
+                     credentials: dict[str, dict] | None = None) -> list[Event]:
+        return await self._run(self._append, drafts, expect_last_seq, client_key, credentials)
 
     def _read(self, since: int, limit: int | None) -> list[Event]:
         sql = "SELECT seq, body FROM events WHERE seq > ? ORDER BY seq"
