@@ -9,7 +9,6 @@ sockets.
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Any
 
 from . import auth, commands
@@ -18,8 +17,6 @@ from .commands import CommandError, ack_for
 from .events import Event
 from .state import State, Viewer, can_see
 from .store import DuplicateClientKey, StaleLog, Store, StoreError
-
-log = logging.getLogger("townhall.engine")
 
 SYNC_PAGE = 500
 MAX_STALE_RETRIES = 20
@@ -119,10 +116,9 @@ class Engine:
                 if c["kind"] == "join"}
 
     async def join(self, group_id: str, name: Any) -> tuple[Viewer, str]:
-        """A new participant: log `participant.joined` and issue a token for it.
-
-        The token is stored before the event, so a crash in between leaves at worst an
-        unused token that nobody ever received."""
+        """A new participant: log `participant.joined` and issue a token for it. The
+        token is written with the event (in the same transaction, or just before it), so
+        a crash leaves at worst an unused token that nobody ever received."""
         draft, pid = commands.join(self.state, group_id, name)
         token = auth.new_token()
         cred = auth.participant_credential(pid, draft["data"]["name"], group_id)
