@@ -10,6 +10,7 @@ import { applyEvent, fromSnapshot } from "/static/model.js";
 const QUEUEABLE = new Set([
   "note.add", "note.support", "note.hide", "note.restore", "keypoint.add", "keypoint.publish",
   "response.log", "correction.submit", "correction.resolve",
+  "keypoint.unpublish", "keypoint.remove", "response.withdraw",
 ]);
 const NEEDS_CLIENT_ID = new Set(["note.add", "keypoint.add", "response.log", "correction.submit"]);
 // Errors that will not go away by sending again: drop the write and tell the user.
@@ -38,16 +39,34 @@ const store = {
 /** The secret at the end of this page's URL: a staff token or a join code. */
 export const secretFromPath = () => decodeURIComponent(location.pathname.replace(/\/+$/, "").split("/").pop());
 
+const identityKey = (joinCode) => `townhall:participant:${joinCode}`;
+const groupIdentityKey = (groupId) => `townhall:group:${groupId}`;
+
+/**
+ * What this device holds for a join link: its identity under that code, or else the one
+ * it holds for the same group under an earlier code (the code was rotated, a new QR
+ * was scanned). {} when it never joined. `groupId` is the group the page says it opens.
+ */
+export function storedIdentity(joinCode, groupId = null) {
+  const own = store.get(identityKey(joinCode), null);
+  if (own && (own.token || own.name)) return own;
+  return (groupId && store.get(groupIdentityKey(groupId), null)) || {};
+}
+
 /**
  * createClient({ token }) for staff and screen, or
- * createClient({ joinCode, name }) for a participant (remembers the device's token).
+ * createClient({ joinCode, groupId, name }) for a participant (remembers the device's
+ * token, per join code and per group, so a rotated code still finds it).
  * Listen with client.on("change" | "status" | "event" | "error", fn); call client.start().
  */
-export function createClient({ token = null, joinCode = null, name = null } = {}) {
-  const idKey = joinCode ? `townhall:participant:${joinCode}` : null;
-  const identity = idKey ? store.get(idKey, {}) : {};
+export function createClient({ token = null, joinCode = null, groupId = null, name = null } = {}) {
+  const idKey = joinCode ? identityKey(joinCode) : null;
+  const identity = idKey ? { ...storedIdentity(joinCode, groupId) } : {};
   if (name) identity.name = name;
-  const queueKey = `townhall:queue:${joinCode ?? token}`;
+  // A participant's queue follows its identity (the code it first joined with), so notes
+  // written before a rotation still go out from the new link.
+  const queueKey = identity.queueKey ?? `townhall:queue:${joinCode ?? token}`;
+  if (idKey) identity.queueKey = queueKey;
   let queue = store.get(queueKey, []);
   const listeners = { change: [], status: [], event: [], error: [] };
   const emit = (kind, arg) => listeners[kind].forEach((fn) => fn(arg));
@@ -107,6 +126,7 @@ export function createClient({ token = null, joinCode = null, name = null } = {}
       // The server no longer knows this device (a new day in the data dir): join again.
       delete identity.token;
       store.set(idKey, identity);
+      if (identity.groupId) store.del(groupIdentityKey(identity.groupId));
       retries = 0;
       retryLater();
       return;
@@ -130,7 +150,9 @@ export function createClient({ token = null, joinCode = null, name = null } = {}
     if (w.token && idKey) {
       identity.token = w.token;
       identity.participantId = w.participant_id;
+      identity.groupId = w.group_id;
       store.set(idKey, identity);
+      store.set(groupIdentityKey(w.group_id), identity);
     }
     const early = buffered.filter((e) => e.seq > w.last_seq);
     buffered = [];
@@ -297,6 +319,7 @@ export function createClient({ token = null, joinCode = null, name = null } = {}
   /** Forget this device's identity (a participant leaving the group on this phone). */
   function forget() {
     if (idKey) store.del(idKey);
+    if (identity.groupId) store.del(groupIdentityKey(identity.groupId));
     store.del(queueKey);
   }
 

@@ -49,6 +49,11 @@ function snapshotActivity(s) {
   return last;
 }
 
+/** May this client see the private side (notes, drafts) of `groupId`? (state.py's sees_group) */
+export const seesGroup = (m, groupId) =>
+  m.role === "lead" || m.role === "organiser"
+  || (groupId != null && m.groupId === groupId && (m.role === "participant" || m.role === "facilitator"));
+
 /** The order a new key point takes: after every one we know (state.py uses a count). */
 function nextOrder(m) {
   let max = -1;
@@ -84,6 +89,7 @@ const fold = {
     m.keypoints.set(d.keypoint_id, {
       id: d.keypoint_id, group_id: e.group_id, text: d.text, note_ids: d.note_ids ?? [],
       author: e.actor, ts: e.ts, published: false, published_at: null, order: nextOrder(m),
+      seq: e.seq,
     });
   },
   "keypoint.published"(m, e, d) {
@@ -93,15 +99,27 @@ const fold = {
       k = { id: d.keypoint_id, group_id: e.group_id, text: d.text, note_ids: [], author: e.actor, ts: e.ts,
         order: placed >= 0 ? placed : nextOrder(m) };
     }
-    m.keypoints.set(d.keypoint_id, { ...k, text: d.text, published: true, published_at: e.ts });
+    m.keypoints.set(d.keypoint_id, { ...k, text: d.text, published: true, published_at: e.ts, seq: e.seq });
   },
+  // §12: off every public view; the group's own pages keep it as a draft.
+  "keypoint.unpublished"(m, e, d) {
+    const k = m.keypoints.get(d.keypoint_id);
+    if (!k) return;
+    if (seesGroup(m, e.group_id)) Object.assign(k, { published: false, published_at: null, seq: e.seq });
+    else m.keypoints.delete(d.keypoint_id);
+  },
+  "keypoint.removed"(m, e, d) { m.keypoints.delete(d.keypoint_id); },
   "agenda.started"(m, e, d) {
-    const last = m.runs[m.runs.length - 1];
-    if (last && last.ended_at == null) { endPause(last, e.ts); last.ended_at = e.ts; }
+    endRun(m, e.ts);
     const slot = m.agenda.find((s) => s.id === d.slot_id);
     m.timer = { slot_id: d.slot_id, status: "running", ends_at: d.ends_at, remaining_ms: null, started_at: e.ts };
     m.runs.push({ slot_id: d.slot_id, started_at: e.ts, ended_at: null, planned_ms: (slot?.minutes ?? 0) * 60000,
       extended_ms: 0, paused_ms: 0, paused_at: null });
+  },
+  // §12: the slot ends now; no countdown anywhere until the next start.
+  "agenda.ended"(m, e, d) {
+    endRun(m, e.ts);
+    m.timer = { slot_id: null, status: "idle", ends_at: null, remaining_ms: null, ended_slot_id: d.slot_id, ended_at: e.ts };
   },
   "timer.paused"(m, e, d) {
     Object.assign(m.timer, { status: "paused", ends_at: null, remaining_ms: d.remaining_ms });
@@ -129,7 +147,7 @@ const fold = {
   },
   "keypoint.edited"(m, e, d) {
     const k = m.keypoints.get(d.keypoint_id);
-    if (k) k.text = d.text;
+    if (k) { k.text = d.text; k.seq = e.seq; }
   },
   "keypoint.ordered"(m, e, d) {
     m.keypointOrder[e.group_id] = [...d.keypoint_ids];
@@ -143,8 +161,12 @@ const fold = {
   "response.logged"(m, e, d) {
     m.responses.set(d.response_id, {
       id: d.response_id, group_id: e.group_id, member: d.member, text: d.text, stance: d.stance,
-      reason: d.reason, actor: e.actor, ts: e.ts, seq: e.seq,
+      reason: d.reason, actor: e.actor, ts: e.ts, seq: e.seq, withdrawn: null,
     });
+  },
+  "response.withdrawn"(m, e, d) {
+    const r = m.responses.get(d.response_id);
+    if (r) r.withdrawn = { reason: d.reason, ts: e.ts, actor: e.actor };
   },
   "correction.submitted"(m, e, d) {
     m.corrections.set(d.correction_id, {
@@ -158,6 +180,11 @@ const fold = {
     if (c) Object.assign(c, { outcome: d.outcome, resolved_at: e.ts, resolved_by: e.actor });
   },
 };
+
+function endRun(m, ts) {
+  const last = m.runs[m.runs.length - 1];
+  if (last && last.ended_at == null) { endPause(last, ts); last.ended_at = ts; }
+}
 
 function endPause(run, ts) {
   if (run.paused_at != null) { run.paused_ms += ts - run.paused_at; run.paused_at = null; }
@@ -173,6 +200,19 @@ export function applyEvent(m, e) {
 }
 
 export const currentSlot = (m) => m.agenda.find((s) => s.id === m.timer.slot_id) ?? null;
+
+/**
+ * What comes next: the first slot after the current one (in agenda order) that has not
+ * run yet, else the first one before it that has not; null when every slot has run.
+ * Slots taken out of order never show as "Next" after they ran.
+ */
+export function nextSlot(m) {
+  const ran = new Set(m.runs.map((r) => r.slot_id));
+  const current = m.timer.slot_id ?? m.timer.ended_slot_id ?? null;
+  const idx = m.agenda.findIndex((s) => s.id === current);
+  const open = (s) => !ran.has(s.id) && s.id !== current;
+  return m.agenda.slice(idx + 1).find(open) ?? m.agenda.slice(0, Math.max(idx, 0)).find(open) ?? null;
+}
 export const groupName = (m, id) => m.groups.find((g) => g.id === id)?.name ?? id;
 
 /** A group's key points (those this client sees) in the order its facilitator set. */

@@ -5,7 +5,7 @@
 // All text from people goes in with textContent; lists are reconciled by key, so the
 // element someone is typing in or has focused is never re-created.
 
-import { createClient, describeStatus, secretFromPath } from "/static/client.js";
+import { createClient, describeStatus, secretFromPath, storedIdentity } from "/static/client.js";
 import { currentSlot, formatRemaining, groupName, remainingMs } from "/static/model.js";
 import { renderMarkdown } from "/static/markdown.js";
 
@@ -27,8 +27,13 @@ const HEADINGS = { "sec-notes": "notes-heading", "sec-info": "info-heading", ple
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 
 const joinCode = secretFromPath();
+// The server names the group this link opens, or says the code is unknown (replaced):
+// then only a phone that joined with it, or with an earlier code of that group, gets in.
+const linkState = document.body.dataset.join;              // "open" | "unknown"
+const linkGroupId = document.body.dataset.groupId || null;
 const identityKey = `townhall:participant:${joinCode}`;
-const draftKey = `townhall:draft:${joinCode}`;
+// Drafts follow the identity: after a rotation the old code's draft is still this phone's.
+const draftKey = `townhall:draft:${storedIdentity(joinCode, linkGroupId).queueKey?.split(":").pop() ?? joinCode}`;
 const storage = {
   get(key) { try { return JSON.parse(localStorage.getItem(key)); } catch { return null; } },
   set(key, value) { try { localStorage.setItem(key, JSON.stringify(value)); } catch { /* private mode */ } },
@@ -64,7 +69,7 @@ $("join-form").addEventListener("submit", (event) => {
     return;
   }
   input.value = name;
-  start({ joinCode, name });
+  start({ joinCode, groupId: linkGroupId, name });
 });
 
 let stopTicking = null;
@@ -125,6 +130,7 @@ function onError(error) {
       // no name to join again with): forget it, not the queued notes, and ask again.
       client.socket.disconnect();
       storage.del(identityKey);
+      if (linkGroupId) storage.del(`townhall:group:${linkGroupId}`);
       client = null;
       showJoin(error.code === "bad_name" ? capitalise(error.message)
         : "This phone needs to join its group again. Please enter your first name.");
@@ -661,6 +667,9 @@ const draft = storage.get(draftKey);
 if (typeof draft === "string") noteText.value = draft;
 updateCount();
 
-const known = storage.get(identityKey) ?? {};
-if (known.token || known.name) start({ joinCode });
-else showJoin();
+const known = storedIdentity(joinCode, linkGroupId);
+if (known.token || (known.name && linkState === "open")) {
+  $("unknown-link").hidden = true;
+  start({ joinCode, groupId: linkGroupId });
+} else if (linkState === "open") showJoin();
+// else: the server's "This join link is not valid" stays, with nothing to join.

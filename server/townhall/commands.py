@@ -238,11 +238,25 @@ def _keypoint(state: State, who: Viewer, p: dict) -> dict:
     return kp
 
 
+def _seq_arg(p: dict, key: str) -> int | None:
+    value = p.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise CommandError("invalid", f"'{key}' must be a seq (a whole number) or left out")
+    return value
+
+
 def keypoint_edit(state: State, who: Viewer, p: Any, now: int) -> Plan:
     _roles(who, "facilitator", "lead", "organiser")
     p = _payload(p)
     kp = _keypoint(state, who, p)
     text = _text(p)
+    expect = _seq_arg(p, "expect_seq")
+    if expect is not None and expect != kp["seq"]:
+        # Two tablets on one console: never overwrite what the other one saved.
+        raise CommandError("conflict", "this key point was changed on another tablet since "
+                                       "you opened it: look at the new text, then edit again")
     data = {"keypoint_id": kp["id"], "text": text}
     if kp["published"]:
         data["public"] = True  # the plenary already shows it: the edit shows there too
@@ -297,6 +311,35 @@ def keypoint_publish(state: State, who: Viewer, p: Any, now: int) -> Plan:
                           {"keypoint_id": kid, "text": kp["text"]})])
 
 
+def keypoint_unpublish(state: State, who: Viewer, p: Any, now: int) -> Plan:
+    """Take a key point off the projector and every phone; it stays as a draft."""
+    _roles(who, "facilitator", "lead", "organiser")
+    p = _payload(p)
+    kp = _keypoint(state, who, p)
+    done = _settled(state, ("unpublish", kp["id"]))
+    if done:
+        return done
+    if not kp["published"]:
+        raise CommandError("conflict", "this key point is not published")
+    return Plan([ev.draft(ev.KEYPOINT_UNPUBLISHED, who.actor(), kp["group_id"],
+                          {"keypoint_id": kp["id"]})])
+
+
+def keypoint_remove(state: State, who: Viewer, p: Any, now: int) -> Plan:
+    """Delete a draft. A published key point must be unpublished first, so nothing the
+    hall saw disappears from the record without an event that says so."""
+    _roles(who, "facilitator", "lead", "organiser")
+    p = _payload(p)
+    done = _settled(state, ("remove", _ref(p, "keypoint_id")))
+    if done:
+        return done
+    kp = _keypoint(state, who, p)
+    if kp["published"]:
+        raise CommandError("conflict", "this key point is published: unpublish it first")
+    return Plan([ev.draft(ev.KEYPOINT_REMOVED, who.actor(), kp["group_id"],
+                          {"keypoint_id": kp["id"]})])
+
+
 def agenda_start(state: State, who: Viewer, p: Any, now: int) -> Plan:
     _roles(who, "lead", "organiser")
     p = _payload(p)
@@ -309,6 +352,15 @@ def agenda_start(state: State, who: Viewer, p: Any, now: int) -> Plan:
     data = {"slot_id": slot["id"], "ends_at": now + slot["minutes"] * 60_000,
             "minutes": slot["minutes"]}
     return Plan([ev.draft(ev.AGENDA_STARTED, who.actor(), None, data)])
+
+
+def agenda_end(state: State, who: Viewer, p: Any, now: int) -> Plan:
+    """End the running (or paused) slot now: no countdown anywhere until the next start."""
+    _roles(who, "lead", "organiser")
+    t = state.timer
+    if t["status"] == "idle":
+        raise CommandError("conflict", "no part of the day is under way: nothing to end")
+    return Plan([ev.draft(ev.AGENDA_ENDED, who.actor(), None, {"slot_id": t["slot_id"]})])
 
 
 def timer_pause(state: State, who: Viewer, p: Any, now: int) -> Plan:
@@ -390,9 +442,33 @@ def correction_submit(state: State, who: Viewer, p: Any, now: int) -> Plan:
     response = state.responses.get(rid)
     if response is None:
         raise CommandError("not_found", f"there is no Board response {rid!r}")
+    if who.role in ("participant", "facilitator") and response["group_id"] != who.group_id:
+        raise CommandError("forbidden", "you may only correct the Board's response to your "
+                                        "own group")
+    if response["withdrawn"]:
+        raise CommandError("conflict", "the Board withdrew this response: there is nothing "
+                                       "to correct")
     text = _text(p)
     data = {"correction_id": new_id("c"), "response_id": rid, "text": text, "client_id": client_id}
     return Plan([ev.draft(ev.CORRECTION_SUBMITTED, who.actor(), response["group_id"], data)])
+
+
+def response_withdraw(state: State, who: Viewer, p: Any, now: int) -> Plan:
+    _roles(who, "board", "lead", "organiser")
+    p = _payload(p)
+    rid = _ref(p, "response_id")
+    response = state.responses.get(rid)
+    if response is None:
+        raise CommandError("not_found", f"there is no Board response {rid!r}")
+    done = _settled(state, ("withdraw", rid))
+    if done:
+        return done
+    reason = _text(p, "reason", required=False)
+    if reason is None:
+        raise CommandError("invalid", "a 'reason' is required to withdraw a response: the "
+                                      "hall saw it, so say why it is taken back")
+    return Plan([ev.draft(ev.RESPONSE_WITHDRAWN, who.actor(), response["group_id"],
+                          {"response_id": rid, "reason": reason})])
 
 
 def correction_resolve(state: State, who: Viewer, p: Any, now: int) -> Plan:
@@ -445,6 +521,10 @@ COMMANDS: dict[str, Command] = {
     "correction.submit": correction_submit,
     "correction.resolve": correction_resolve,
     "joincode.rotate": joincode_rotate,
+    "keypoint.unpublish": keypoint_unpublish,
+    "keypoint.remove": keypoint_remove,
+    "response.withdraw": response_withdraw,
+    "agenda.end": agenda_end,
 }
 
 # Commands whose repeat with the same client_id must return the first result.

@@ -34,6 +34,11 @@ NOTE_RESTORED = "note.restored"
 KEYPOINT_EDITED = "keypoint.edited"
 KEYPOINT_ORDERED = "keypoint.ordered"
 JOINCODE_ROTATED = "joincode.rotated"
+# CONTRACT §12: undoing the day's mistakes.
+KEYPOINT_UNPUBLISHED = "keypoint.unpublished"
+KEYPOINT_REMOVED = "keypoint.removed"
+RESPONSE_WITHDRAWN = "response.withdrawn"
+AGENDA_ENDED = "agenda.ended"
 
 TYPES = frozenset(
     {
@@ -56,6 +61,10 @@ TYPES = frozenset(
         KEYPOINT_EDITED,
         KEYPOINT_ORDERED,
         JOINCODE_ROTATED,
+        KEYPOINT_UNPUBLISHED,
+        KEYPOINT_REMOVED,
+        RESPONSE_WITHDRAWN,
+        AGENDA_ENDED,
     }
 )
 
@@ -65,7 +74,7 @@ TYPES = frozenset(
 # point already published) is public.
 GROUP_PRIVATE_TYPES = frozenset(
     {PARTICIPANT_JOINED, NOTE_ADDED, NOTE_SUPPORTED, NOTE_HIDDEN, NOTE_RESTORED,
-     KEYPOINT_ADDED, KEYPOINT_EDITED}
+     KEYPOINT_ADDED, KEYPOINT_EDITED, KEYPOINT_REMOVED}
 )
 
 

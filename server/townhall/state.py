@@ -195,11 +195,14 @@ def _keypoint_added(s: State, e: Event, d: dict) -> None:
         "id": d["keypoint_id"], "group_id": e["group_id"], "text": d["text"],
         "note_ids": list(d.get("note_ids") or []), "author": e["actor"], "ts": e["ts"],
         "published": False, "published_at": None, "order": len(s.keypoints),
+        "seq": e["seq"],  # the key point's last change: `keypoint.edit`'s expect_seq
     }
 
 
 def _keypoint_edited(s: State, e: Event, d: dict) -> None:
-    s.keypoints[d["keypoint_id"]]["text"] = d["text"]
+    k = s.keypoints[d["keypoint_id"]]
+    k["text"] = d["text"]
+    k["seq"] = e["seq"]
 
 
 def _keypoint_ordered(s: State, e: Event, d: dict) -> None:
@@ -215,19 +218,44 @@ def _keypoint_published(s: State, e: Event, d: dict) -> None:
     k = s.keypoints[d["keypoint_id"]]
     k["published"] = True
     k["published_at"] = e["ts"]
+    k["seq"] = e["seq"]
     s.settled[("publish", d["keypoint_id"])] = e["seq"]
+    s.settled.pop(("unpublish", d["keypoint_id"]), None)
+
+
+def _keypoint_unpublished(s: State, e: Event, d: dict) -> None:
+    k = s.keypoints[d["keypoint_id"]]
+    k.update(published=False, published_at=None, seq=e["seq"])
+    s.settled[("unpublish", d["keypoint_id"])] = e["seq"]
+    s.settled.pop(("publish", d["keypoint_id"]), None)
+
+
+def _keypoint_removed(s: State, e: Event, d: dict) -> None:
+    del s.keypoints[d["keypoint_id"]]
+    s.settled[("remove", d["keypoint_id"])] = e["seq"]
+
+
+def _end_run(s: State, ts: int) -> None:
+    if s.runs and s.runs[-1]["ended_at"] is None:
+        _end_pause(s.runs[-1], ts)
+        s.runs[-1]["ended_at"] = ts
 
 
 def _agenda_started(s: State, e: Event, d: dict) -> None:
-    if s.runs and s.runs[-1]["ended_at"] is None:
-        _end_pause(s.runs[-1], e["ts"])
-        s.runs[-1]["ended_at"] = e["ts"]
+    _end_run(s, e["ts"])
     slot = s.slot(d["slot_id"]) or {}
     s.timer = {"slot_id": d["slot_id"], "status": "running", "ends_at": d["ends_at"],
                "remaining_ms": None, "started_at": e["ts"]}
     s.runs.append({"slot_id": d["slot_id"], "started_at": e["ts"], "ended_at": None,
                    "planned_ms": slot.get("minutes", 0) * 60_000, "extended_ms": 0,
                    "paused_ms": 0, "paused_at": None})
+
+
+def _agenda_ended(s: State, e: Event, d: dict) -> None:
+    """No countdown anywhere until the next start; the run keeps when it ended."""
+    _end_run(s, e["ts"])
+    s.timer = {"slot_id": None, "status": "idle", "ends_at": None, "remaining_ms": None,
+               "ended_slot_id": d["slot_id"], "ended_at": e["ts"]}
 
 
 def _timer_paused(s: State, e: Event, d: dict) -> None:
@@ -263,8 +291,15 @@ def _response_logged(s: State, e: Event, d: dict) -> None:
     s.responses[d["response_id"]] = {
         "id": d["response_id"], "group_id": e["group_id"], "member": d["member"],
         "text": d["text"], "stance": d["stance"], "reason": d.get("reason"),
-        "actor": e["actor"], "ts": e["ts"], "seq": e["seq"],
+        "actor": e["actor"], "ts": e["ts"], "seq": e["seq"], "withdrawn": None,
     }
+
+
+def _response_withdrawn(s: State, e: Event, d: dict) -> None:
+    """Withdrawn, not deleted: the hall saw it, so the record says it was taken back."""
+    s.responses[d["response_id"]]["withdrawn"] = {
+        "reason": d["reason"], "ts": e["ts"], "actor": e["actor"]}
+    s.settled[("withdraw", d["response_id"])] = e["seq"]
 
 
 def _correction_submitted(s: State, e: Event, d: dict) -> None:
@@ -301,4 +336,8 @@ _APPLY = {
     ev.KEYPOINT_EDITED: _keypoint_edited,
     ev.KEYPOINT_ORDERED: _keypoint_ordered,
     ev.JOINCODE_ROTATED: _joincode_rotated,
+    ev.KEYPOINT_UNPUBLISHED: _keypoint_unpublished,
+    ev.KEYPOINT_REMOVED: _keypoint_removed,
+    ev.RESPONSE_WITHDRAWN: _response_withdrawn,
+    ev.AGENDA_ENDED: _agenda_ended,
 }

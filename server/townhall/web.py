@@ -21,7 +21,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import report
+from . import pages, report
 from .engine import Engine
 
 ROOT = Path(os.environ.get("TOWNHALL_ROOT", Path(__file__).resolve().parents[2]))
@@ -90,12 +90,20 @@ def routes(engine: Engine, base_url: Callable[[], str | None], connections: Call
         return cred if cred and cred["kind"] == "join" else None
 
     async def join_page(request: Request) -> Response:
-        if await join_cred(request.path_params["code"]) is None:
-            return message_page(
-                "This join link is not valid",
-                "The code may have been replaced. Scan the QR code on your table again, "
-                "or ask a facilitator for the current link.", 404)
-        return page(STATIC / "participant.html")
+        """The participant app, naming the group it joins. An unknown (say, rotated) code
+        still gets the app, with a 404 and the "not valid" message showing: a phone that
+        joined with that code holds its token and resumes (CONTRACT §12); a stranger
+        reads the message and cannot join."""
+        cred = await join_cred(request.path_params["code"])
+        group = engine.state.group(cred["group_id"]) if cred else None
+        path = STATIC / "participant.html"
+        if not path.exists():
+            return page(path)
+        body = pages.render(path, join="open" if group else "unknown",
+                            group_id=group["id"] if group else None,
+                            group_name=group["name"] if group else None,
+                            unknown_hidden=None if group is None else "hidden")
+        return HTMLResponse(body, status_code=200 if group else 404, headers=SECURITY_HEADERS)
 
     async def join_qr(request: Request) -> Response:
         code = request.path_params["code"]

@@ -1,0 +1,18 @@
+"""The HTML shells behind every link, with the few values a page needs before it
+connects filled in on the server (escaped): the group a join link opens, say.
+
+A page marks a value with `{{name}}`; anything not given is left empty.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
+
+
+def render(path: Path, **values: str | None) -> str:
+    text = path.read_text(encoding="utf-8")
+    return PLACEHOLDER.sub(lambda m: html.escape(values.get(m.group(1)) or "", quote=True), text)
