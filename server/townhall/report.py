@@ -65,6 +65,12 @@ def _csv_detail(e: Event) -> str:
         return f"note written by {d['author'].get('name', '')} (event {d.get('seq', '')})"
     if t == "keypoint.edited" and d.get("public"):
         return "edit of a published key point"
+    if t == "keypoint.unpublished":
+        return "taken off the plenary: a draft again"
+    if t == "keypoint.removed":
+        return "draft deleted"
+    if t == "agenda.ended":
+        return "slot ended; no countdown until the next start"
     if t == "joincode.rotated":
         return "new join code issued (the code itself is never logged)"
     return ""
@@ -169,10 +175,14 @@ class Record:
     def drafts(self, gid: str) -> list[dict]:
         return [k for k in self.state.keypoints.values() if k["group_id"] == gid and not k["published"]]
 
-    def responses(self, gid: str | None = None, stance: str | None = None) -> list[dict]:
+    def responses(self, gid: str | None = None, stance: str | None = None,
+                  withdrawn: bool | None = False) -> list[dict]:
+        """The Board's responses; by default those that stand (not withdrawn)."""
         return sorted((r for r in self.state.responses.values()
                        if (gid is None or r["group_id"] == gid)
-                       and (stance is None or r["stance"] == stance)), key=lambda r: r["seq"])
+                       and (stance is None or r["stance"] == stance)
+                       and (withdrawn is None or bool(r.get("withdrawn")) == withdrawn)),
+                      key=lambda r: r["seq"])
 
     def corrections(self, response_id: str) -> list[dict]:
         return sorted((c for c in self.state.corrections.values()
@@ -219,7 +229,8 @@ def build(log: list[Event]) -> Record:
             rec.gaps.append(Gap(group_anchor(gid), f"{name}: no key points were published."))
         rs = rec.responses(gid)
         if not rs:
-            rec.gaps.append(Gap(group_anchor(gid), f"{name}: no Board response was logged."))
+            taken_back = " (every one logged was withdrawn)" if rec.responses(gid, withdrawn=True) else ""
+            rec.gaps.append(Gap(group_anchor(gid), f"{name}: no Board response was logged{taken_back}."))
         for r in rs:
             who = f"{name}: the response from {r['member']} ({STANCE_LABEL[r['stance']].lower()})"
             if r["stance"] == "decline" and not r.get("reason"):
@@ -299,6 +310,7 @@ def html_report(log: list[Event]) -> str:
     rec = build(list(log))
     s = rec.state
     published = sum(1 for k in s.keypoints.values() if k["published"])
+    withdrawn = rec.responses(withdrawn=True)
     span = ""
     if rec.log:
         span = f"{day(rec.first_ts)}, {hm(rec.first_ts)}\u2013{hm(rec.last_ts)} UTC"
@@ -316,8 +328,9 @@ def html_report(log: list[Event]) -> str:
         f"<dt>Participants</dt><dd>{len(s.participants)}</dd>",
         f"<dt>Notes</dt><dd>{len(s.notes)}</dd>",
         f"<dt>Key points</dt><dd>{published} published</dd>",
-        f"<dt>Board responses</dt><dd>{len(s.responses)}: "
+        f"<dt>Board responses</dt><dd>{len(rec.responses())}: "
         + ", ".join(f"{len(rec.responses(stance=st))} {STANCE_LABEL[st].lower()}" for st in STANCES)
+        + (f"; {len(withdrawn)} more withdrawn" if withdrawn else "")
         + "</dd></dl>",
         "<nav aria-label=Contents><ul>"
         "<li><a href='#commitments'>Commitments</a><li><a href='#consider'>Under consideration</a>"
@@ -327,6 +340,7 @@ def html_report(log: list[Event]) -> str:
         "</header><main>",
     ]
     out += stance_sections(rec)
+    out += withdrawn_section(withdrawn, rec)
     out += gaps_section(rec)
     out += groups_overview(rec)
     for g in rec.groups:
@@ -363,6 +377,24 @@ def stance_sections(rec: Record) -> list[str]:
                            f", {hm(r['ts'])}. {correction_summary(rec, r)}</p></li>")
             out.append("</ol>")
         out.append("</section>")
+    return out
+
+
+def withdrawn_section(rs: list[dict], rec: Record) -> list[str]:
+    """Responses the Board took back: the hall saw them, so the record keeps them."""
+    if not rs:
+        return []
+    out = [f"<section id=withdrawn class=stance-list><h2>Withdrawn by the Board "
+           f"<span class=count>({len(rs)})</span></h2><ol class='items withdrawn'>"]
+    for r in rs:
+        w = r["withdrawn"]
+        out.append(f"<li class=item><p class=said><s>{esc(r['text'])}</s></p>"
+                   f"<p class=reason><strong>Withdrawn at {hm(w['ts'])}, because:</strong> "
+                   f"{esc(w['reason'])}</p>"
+                   f"<p class=who>Was: {esc(STANCE_LABEL[r['stance']].lower())}, "
+                   f"{esc(r['member'])}, to <a href='#{group_anchor(r['group_id'])}'>"
+                   f"{esc(rec.group_name(r['group_id']))}</a>, {hm(r['ts'])}.</p></li>")
+    out.append("</ol></section>")
     return out
 
 
@@ -449,15 +481,21 @@ def group_section(rec: Record, g: dict) -> list[str]:
                    + ("point was never published and is" if len(drafts) == 1
                       else "points were never published and are") + " not shown.</p>")
 
-    rs = rec.responses(gid)
+    rs = rec.responses(gid, withdrawn=None)
     out.append("<h3>Board response" + ("s" if len(rs) > 1 else "") + "</h3>")
     if not rs:
         out.append(gap("no Board response was logged for this group."))
     for r in rs:
         st = r["stance"]
+        w = r.get("withdrawn")
+        said = f"<s>{esc(r['text'])}</s>" if w else esc(r["text"])
         out.append(f"<article class='response {st}' id='{response_anchor(r['id'])}'>"
-                   f"<h4>{stance_badge(st)} <span class=member>{esc(r['member'])}</span></h4>"
-                   f"<p class=said>{esc(r['text'])}</p>")
+                   f"<h4>{stance_badge(st)} <span class=member>{esc(r['member'])}</span>"
+                   + (" <span class=withdrawn-tag>Withdrawn</span>" if w else "") + "</h4>"
+                   f"<p class=said>{said}</p>")
+        if w:
+            out.append(f"<p class=reason><strong>Withdrawn at {hm(w['ts'])}, because:</strong> "
+                       f"{esc(w['reason'])}</p>")
         if st == "decline":
             out.append(f"<p class=reason><strong>Reason:</strong> {esc(r['reason'])}</p>"
                        if r.get("reason") else gap("no reason was given for declining."))
@@ -466,7 +504,8 @@ def group_section(rec: Record, g: dict) -> list[str]:
                    + ".</p>")
         cs = rec.corrections(r["id"])
         if not cs:
-            out.append(gap("no participant checked this response (no correction round)."))
+            if not w:
+                out.append(gap("no participant checked this response (no correction round)."))
         else:
             out.append("<p class=label>Checked by the room:</p><ul class=corrections>")
             for c in cs:
@@ -774,6 +813,7 @@ ul.gaps li{margin:.2rem 0}ul.gaps a{color:#6e3500}
 .items{padding-left:1.4rem}.items>li{margin:0 0 .9rem}
 .said{font-size:1.05rem;margin:.1rem 0}.who,.when,.from,.meta{color:#444;font-size:.92rem}
 .reason{border-left:3px double #8f1d14;padding-left:.5rem}
+.withdrawn-tag{font-size:.8em;font-weight:700;border:1px solid currentColor;border-radius:4px;padding:0 .3em}
 .stance{display:inline-block;font-weight:700;font-size:.85rem;padding:0 .35rem;border:2px solid;
  border-radius:3px;white-space:nowrap;line-height:1.4}
 .stance.commit{color:#0f5132;background:#e6f4ea}
