@@ -5,9 +5,10 @@ BIN    := $(VENV)/bin
 PY_OK  := $(VENV)/.installed
 JS_OK  := node_modules/.installed
 
-.PHONY: run test install clean bench bench-quick
+.PHONY: run test install vendor clean bench bench-quick
 
-run: install
+# Serving needs Python only: the browser files it ships are in static/vendor/.
+run: $(PY_OK)
 	$(BIN)/townhall serve
 
 test: install
@@ -26,6 +27,11 @@ $(JS_OK): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed for the browser client: install Node.js and npm"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# Copy the browser files townhall ships (Socket.IO client, markdown-it) from node_modules
+# into static/vendor/, with their versions; tests/test_vendor.py checks them.
+vendor: $(JS_OK)
+	$(PYTHON) .ci/vendor.py
 
 # Load tests (bench/README.md): townhall against bare python-socketio and Node relays.
 bench-quick: install

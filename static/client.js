@@ -176,13 +176,20 @@ export function createClient({ token = null, joinCode = null, groupId = null, na
     }
   });
 
-  // After joincode.rotate staff get the current codes (never logged). Keep only the groups
-  // this client's welcome showed: a facilitator's page knows its own group's code only.
+  // After a code rotation or a new group staff get the current codes (never logged). A
+  // facilitator's page keeps its own group's code only; the rest follow every group.
   socket.on("join", (codes) => {
     if (!client.model || !codes || typeof codes !== "object") return;
-    for (const gid of Object.keys(client.model.join)) {
-      if (typeof codes[gid] === "string") client.model.join[gid] = codes[gid];
+    const own = client.model.role === "facilitator" ? client.model.groupId : null;
+    for (const [gid, code] of Object.entries(codes)) {
+      if (typeof code === "string" && (own == null || gid === own)) client.model.join[gid] = code;
     }
+    emit("change", client.model);
+  });
+  // The organiser's links (the `townhall links --json` object) after the same changes.
+  socket.on("links", (links) => {
+    if (!client.model || !links || typeof links !== "object") return;
+    client.model.links = links;
     emit("change", client.model);
   });
 

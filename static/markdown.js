@@ -1,55 +1,61 @@
-// A small, safe Markdown renderer for information packs: headings, paragraphs, lists,
-// **bold** and *italic*. It builds DOM nodes with textContent, so no HTML in a pack
-// (or anywhere else) is ever interpreted.
+// Information packs are Markdown: rendered by markdown-it (CommonMark, from npm, copied
+// into /vendor by `make vendor`) with raw HTML off, so nothing in a pack ever runs.
+// Numbered lists, tables, block quotes and links work; links open in a new tab with
+// rel="noopener noreferrer"; images become links (a venue may have no internet, and
+// nothing is loaded from elsewhere). markdown-it loads lazily, off the path to connecting.
 
-function inline(parent, text) {
-  const re = /(\*\*[^*]+\*\*|\*[^*]+\*)/g;
-  let last = 0;
-  for (const m of text.matchAll(re)) {
-    if (m.index > last) parent.append(text.slice(last, m.index));
-    const bold = m[0].startsWith("**");
-    const el = document.createElement(bold ? "strong" : "em");
-    el.textContent = m[0].slice(bold ? 2 : 1, bold ? -2 : -1);
-    parent.append(el);
-    last = m.index + m[0].length;
-  }
-  if (last < text.length) parent.append(text.slice(last));
+let loading = null;
+
+function load() {
+  loading ??= import("/vendor/markdown-it.min.js").then(() => {
+    const md = globalThis.markdownit({ html: false, linkify: false, typographer: false });
+    md.disable("image");
+    const rules = md.renderer.rules;
+    const fallback = (tokens, i, options, env, self) => self.renderToken(tokens, i, options);
+    const linkOpen = rules.link_open ?? fallback;
+    rules.link_open = (tokens, i, options, env, self) => {
+      tokens[i].attrSet("target", "_blank");
+      tokens[i].attrSet("rel", "noopener noreferrer");
+      return linkOpen(tokens, i, options, env, self);
+    };
+    // A pack's "# Title" sits under the page's own headings: shift levels down.
+    const headingOpen = rules.heading_open ?? fallback;
+    const shift = (tokens, i, env) => {
+      const level = Math.min(6, Number(tokens[i].tag.slice(1)) + (env.baseLevel ?? 2) - 1);
+      tokens[i].tag = `h${level}`;
+    };
+    rules.heading_open = (tokens, i, options, env, self) => { shift(tokens, i, env); return headingOpen(tokens, i, options, env, self); };
+    const headingClose = rules.heading_close ?? fallback;
+    rules.heading_close = (tokens, i, options, env, self) => { shift(tokens, i, env); return headingClose(tokens, i, options, env, self); };
+    // Wide tables scroll inside their own box instead of widening a phone's page.
+    rules.table_open = () => '<div class="table-scroll" tabindex="0"><table>\n';
+    rules.table_close = () => "</table></div>\n";
+    return md;
+  });
+  return loading;
 }
 
-/** Render `source` into a fresh DocumentFragment; headings start at `baseLevel`. */
+/** The HTML markdown-it makes of `source` (safe: raw HTML is escaped). */
+export async function markdownToHtml(source, baseLevel = 2) {
+  const md = await load();
+  return md.render(source ?? "", { baseLevel });
+}
+
+/**
+ * A <div class="markdown"> that fills with the rendered pack as soon as markdown-it has
+ * loaded (at once after the first time). Headings start at `baseLevel`.
+ */
 export function renderMarkdown(source, baseLevel = 2) {
-  const frag = document.createDocumentFragment();
-  let list = null;
-  let para = [];
-  const flushPara = () => {
-    if (para.length) {
-      const p = document.createElement("p");
-      inline(p, para.join(" "));
-      frag.append(p);
-      para = [];
-    }
-  };
-  for (const raw of (source ?? "").split(/\r?\n/)) {
-    const line = raw.trim();
-    const heading = /^(#{1,4})\s+(.*)$/.exec(line);
-    const item = /^[-*+]\s+(.*)$/.exec(line) ?? /^\d+[.)]\s+(.*)$/.exec(line);
-    if (!line) { flushPara(); list = null; continue; }
-    if (heading) {
-      flushPara(); list = null;
-      const h = document.createElement(`h${Math.min(6, baseLevel + heading[1].length - 1)}`);
-      inline(h, heading[2]);
-      frag.append(h);
-    } else if (item) {
-      flushPara();
-      if (!list) { list = document.createElement("ul"); frag.append(list); }
-      const li = document.createElement("li");
-      inline(li, item[1]);
-      list.append(li);
-    } else {
-      list = null;
-      para.push(line);
-    }
-  }
-  flushPara();
-  return frag;
+  const box = document.createElement("div");
+  box.className = "markdown";
+  box.setAttribute("dir", "auto");
+  box.setAttribute("aria-busy", "true");
+  markdownToHtml(source, baseLevel).then((html) => {
+    box.innerHTML = html; // markdown-it output with html:false: no markup from the pack itself
+    box.removeAttribute("aria-busy");
+  }, () => {
+    box.textContent = source ?? ""; // the file could not load: the plain text still reads
+    box.removeAttribute("aria-busy");
+  });
+  return box;
 }

@@ -29,6 +29,8 @@ export function fromSnapshot(welcome) {
     keypointOrder: {},
     // Staff and the screen get {group_id: join_code} for late arrivals; others none.
     join: welcome.join ?? {},
+    // The organiser's every link (welcome.links, then `links` messages); others none.
+    links: welcome.links ?? null,
     // The address phones use (TOWNHALL_BASE_URL), else the one this page came from.
     baseUrl: (welcome.base_url ?? location.origin).replace(/\/+$/, ""),
   };
@@ -65,6 +67,45 @@ const fold = {
   "assembly.loaded"(m, e, d) {
     m.assembly = { title: d.definition.title, date: d.definition.date };
     m.agenda = d.definition.agenda;
+  },
+  // §8: the day's shape changes while it runs.
+  "assembly.updated"(m, e, d) {
+    if ("title" in d) m.assembly.title = d.title;
+    if ("date" in d) m.assembly.date = d.date;
+  },
+  "group.added"(m, e, d) {
+    if (m.groups.some((g) => g.id === d.group_id)) return;
+    const staff = m.role === "lead" || m.role === "organiser";
+    m.groups.push({ id: d.group_id, name: d.name, info_pack: null, ...(staff ? { joined: 0, last_activity: e.ts } : {}) });
+  },
+  "group.updated"(m, e, d) {
+    const g = m.groups.find((x) => x.id === d.group_id);
+    if (!g) return;
+    if ("name" in d) g.name = d.name;
+    if ("info_pack" in d) g.info_pack = d.info_pack;
+  },
+  "slot.added"(m, e, d) {
+    insertSlot(m.agenda, { id: d.slot_id, title: d.title, minutes: d.minutes, kind: d.kind, group_id: d.group_id }, d.after);
+  },
+  "slot.updated"(m, e, d) {
+    const slot = m.agenda.find((s) => s.id === d.slot_id);
+    if (!slot) return;
+    for (const key of ["title", "minutes", "kind", "group_id"]) if (key in d) slot[key] = d[key];
+    // A running slot's new length moves its end on every screen, like an extension.
+    if ("ends_at" in d) m.timer.ends_at = d.ends_at;
+    if ("remaining_ms" in d) m.timer.remaining_ms = d.remaining_ms;
+    const run = m.runs[m.runs.length - 1];
+    if ("minutes" in d && run && run.slot_id === d.slot_id && run.ended_at == null) run.planned_ms = d.minutes * 60000;
+  },
+  "slot.moved"(m, e, d) {
+    const i = m.agenda.findIndex((s) => s.id === d.slot_id);
+    if (i < 0) return;
+    const [slot] = m.agenda.splice(i, 1);
+    insertSlot(m.agenda, slot, d.after);
+  },
+  "slot.removed"(m, e, d) {
+    const i = m.agenda.findIndex((s) => s.id === d.slot_id);
+    if (i >= 0) m.agenda.splice(i, 1);
   },
   "participant.joined"(m, e, d) {
     m.participants.set(d.participant_id, { id: d.participant_id, name: d.name, group_id: e.group_id, ts: e.ts });
@@ -180,6 +221,12 @@ const fold = {
     if (c) Object.assign(c, { outcome: d.outcome, resolved_at: e.ts, resolved_by: e.actor });
   },
 };
+
+/** Put `slot` after the slot `after` (null: first), as state.py does. */
+function insertSlot(agenda, slot, after) {
+  const at = after == null ? 0 : agenda.findIndex((s) => s.id === after) + 1;
+  agenda.splice(at > 0 || after == null ? at : agenda.length, 0, slot);
+}
 
 function endRun(m, ts) {
   const last = m.runs[m.runs.length - 1];

@@ -186,14 +186,20 @@ def test_unknown_group_key(tmp_path):
     assert "groups[1].colour" in message
 
 
-def test_no_groups(tmp_path):
-    text = VALID.split("[[groups]]")[0] + "[[agenda]]" + VALID.split("[[agenda]]", 1)[1]
-    text = text.replace('group_id = "access"\n', "")
-    assert "groups" in refused(tmp_path, text)
+def test_no_groups_or_agenda_yet(tmp_path):
+    """A day may be started from a file with a title alone; the organiser adds the rest
+    in the browser (CONTRACT §8)."""
+    d = load_file(write(tmp_path, 'title = "Planning day"\n'))
+    assert d == {"title": "Planning day", "date": None, "groups": [], "agenda": []}
+    only_groups = VALID.split("[[agenda]]")[0]
+    assert load_file(write(tmp_path, only_groups))["agenda"] == []
 
 
-def test_no_agenda(tmp_path):
-    assert "agenda" in refused(tmp_path, VALID.split("[[agenda]]")[0])
+@pytest.mark.parametrize("text", ['groups = "access"', "groups = 3", 'agenda = "all day"',
+                                  "agenda = [1, 2]"])
+def test_groups_and_agenda_must_be_tables(tmp_path, text):
+    message = refused(tmp_path, f'title = "T"\n{text}\n')
+    assert message.split(": ")[1].startswith(("groups", "agenda"))
 
 
 def test_duplicate_slot_id(tmp_path):
@@ -256,7 +262,7 @@ def test_info_pack_that_is_not_text(tmp_path):
 
 
 def test_info_pack_too_long(tmp_path):
-    (tmp_path / "big.md").write_text("x" * 20_001, encoding="utf-8")
+    (tmp_path / "big.md").write_text("x" * 50_001, encoding="utf-8")
     text = change('name = "Access to services"\n',
                   'name = "Access to services"\ninfo_pack = "big.md"\n')
     assert "groups[0].info_pack" in refused(tmp_path, text)

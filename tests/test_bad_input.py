@@ -276,7 +276,7 @@ async def test_a_packet_over_the_buffer_limit_does_not_hurt_the_server(fresh_ser
             answered.set_result(outcome)
 
     big.sio.on("disconnect", lambda *reason: settle("disconnected"))
-    await big.sio.emit("note.add", {"client_id": cid(), "text": "x" * 200_000},
+    await big.sio.emit("note.add", {"client_id": cid(), "text": "x" * 600_000},
                        callback=lambda ack=None: settle(ack))
     outcome = await asyncio.wait_for(answered, 15)
     # The server drops a client that sends too much, or refuses the note: never stores it.

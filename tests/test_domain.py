@@ -345,6 +345,9 @@ CONTRACT_COMMANDS = {
     "note.add", "note.support", "note.hide", "keypoint.add", "keypoint.publish",
     "agenda.start", "timer.pause", "timer.resume", "timer.extend", "plenary.focus",
     "response.log", "correction.submit", "correction.resolve",
+    # §8
+    "assembly.update", "group.add", "group.update", "slot.add", "slot.update", "slot.move",
+    "slot.remove",
     # §12
     "keypoint.unpublish", "keypoint.remove", "keypoint.edit", "response.withdraw", "agenda.end",
 }

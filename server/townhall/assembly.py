@@ -17,7 +17,9 @@ KINDS = ("welcome", "group_work", "break", "plenary", "close")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 MAX_GROUPS = 1000
 MAX_SLOTS = 200
-MAX_PACK_CHARS = 20_000
+MAX_PACK_CHARS = 50_000
+MAX_TITLE_CHARS = 200
+MAX_NAME_CHARS = 120  # group names and slot titles
 
 Definition = dict[str, Any]
 
@@ -71,7 +73,7 @@ def parse(raw: bytes, source: str, base: Path | None = None, reader=None) -> Def
     unknown = set(doc) - {"title", "date", "groups", "agenda"}
     if unknown:
         raise fail(sorted(unknown)[0], "unknown key (expected title, date, groups, agenda)")
-    title = _text(doc.get("title"), 1, 200, "title", fail)
+    title = _text(doc.get("title"), 1, MAX_TITLE_CHARS, "title", fail)
     date = doc.get("date")
     if isinstance(date, dt.date):
         date = date.isoformat()
@@ -83,9 +85,10 @@ def parse(raw: bytes, source: str, base: Path | None = None, reader=None) -> Def
         except ValueError:
             raise fail("date", f"{date!r} is not a real date") from None
 
-    groups_raw = doc.get("groups")
-    if not isinstance(groups_raw, list) or not groups_raw:
-        raise fail("groups", "at least one [[groups]] table is required")
+    # A day may start with no groups or no agenda: the organiser adds them in the browser.
+    groups_raw = doc.get("groups", [])
+    if not isinstance(groups_raw, list):
+        raise fail("groups", "must be [[groups]] tables")
     if len(groups_raw) > MAX_GROUPS:
         raise fail("groups", f"at most {MAX_GROUPS} groups")
     groups = []
@@ -93,15 +96,26 @@ def parse(raw: bytes, source: str, base: Path | None = None, reader=None) -> Def
         where = f"groups[{i}]"
         if not isinstance(g, dict):
             raise fail(where, "must be a table")
-        extra = set(g) - {"id", "name", "info_pack"}
+        extra = set(g) - {"id", "name", "info_pack", "info_pack_text"}
         if extra:
-            raise fail(f"{where}.{sorted(extra)[0]}", "unknown key (expected id, name, info_pack)")
+            raise fail(f"{where}.{sorted(extra)[0]}",
+                       "unknown key (expected id, name, info_pack, info_pack_text)")
         gid = _slug(g.get("id"), f"{where}.id", fail)
         if any(x["id"] == gid for x in groups):
             raise fail(f"{where}.id", f"duplicate group id {gid!r}")
-        name = _text(g.get("name"), 1, 100, f"{where}.name", fail)
+        name = _text(g.get("name"), 1, MAX_NAME_CHARS, f"{where}.name", fail)
         pack = None
-        if g.get("info_pack") is not None:
+        if g.get("info_pack_text") is not None:
+            # The pack inline (what `townhall export --format toml` writes, CONTRACT §8).
+            if g.get("info_pack") is not None:
+                raise fail(f"{where}.info_pack_text", "give info_pack or info_pack_text, not both")
+            pack = g["info_pack_text"]
+            if not isinstance(pack, str):
+                raise fail(f"{where}.info_pack_text", "must be Markdown text")
+            if len(pack) > MAX_PACK_CHARS:
+                raise fail(f"{where}.info_pack_text", f"is longer than {MAX_PACK_CHARS:,} characters")
+            pack = pack if pack.strip() else None
+        elif g.get("info_pack") is not None:
             rel = g["info_pack"]
             if not isinstance(rel, str) or not rel.strip():
                 raise fail(f"{where}.info_pack", "must be a relative path to a Markdown file")
@@ -110,12 +124,12 @@ def parse(raw: bytes, source: str, base: Path | None = None, reader=None) -> Def
             except (OSError, UnicodeDecodeError) as exc:
                 raise fail(f"{where}.info_pack", f"cannot read {rel!r} ({exc})") from None
             if len(pack) > MAX_PACK_CHARS:
-                raise fail(f"{where}.info_pack", f"{rel!r} is longer than {MAX_PACK_CHARS} characters")
+                raise fail(f"{where}.info_pack", f"{rel!r} is longer than {MAX_PACK_CHARS:,} characters")
         groups.append({"id": gid, "name": name, "info_pack": pack})
 
-    agenda_raw = doc.get("agenda")
-    if not isinstance(agenda_raw, list) or not agenda_raw:
-        raise fail("agenda", "at least one [[agenda]] slot is required")
+    agenda_raw = doc.get("agenda", [])
+    if not isinstance(agenda_raw, list):
+        raise fail("agenda", "must be [[agenda]] tables")
     if len(agenda_raw) > MAX_SLOTS:
         raise fail("agenda", f"at most {MAX_SLOTS} slots")
     group_ids = {g["id"] for g in groups}
@@ -131,7 +145,7 @@ def parse(raw: bytes, source: str, base: Path | None = None, reader=None) -> Def
         sid = _slug(s.get("id"), f"{where}.id", fail)
         if any(x["id"] == sid for x in agenda):
             raise fail(f"{where}.id", f"duplicate slot id {sid!r}")
-        stitle = _text(s.get("title"), 1, 120, f"{where}.title", fail)
+        stitle = _text(s.get("title"), 1, MAX_NAME_CHARS, f"{where}.title", fail)
         minutes = s.get("minutes")
         if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 600:
             raise fail(f"{where}.minutes", "must be a whole number of minutes from 1 to 600")
@@ -147,6 +161,30 @@ def parse(raw: bytes, source: str, base: Path | None = None, reader=None) -> Def
         agenda.append({"id": sid, "title": stitle, "minutes": minutes, "kind": kind,
                        "group_id": gid})
     return {"title": title, "date": date, "groups": groups, "agenda": agenda}
+
+
+def blank(title: str) -> Definition:
+    """`townhall serve --title`: a day with a title and nothing else yet (CONTRACT §8)."""
+    title = title.strip()
+    if not 1 <= len(title) <= MAX_TITLE_CHARS:
+        raise AssemblyError(f"--title must be 1 to {MAX_TITLE_CHARS} characters")
+    return {"title": title, "date": None, "groups": [], "agenda": []}
+
+
+def to_toml(definition: Definition) -> str:
+    """The day as it stands, in the assembly file's own format with packs inline, so
+    next year's day can start from this year's (`townhall export --format toml`)."""
+    import tomli_w
+
+    doc: dict[str, Any] = {"title": definition["title"]}
+    if definition.get("date"):
+        doc["date"] = dt.date.fromisoformat(definition["date"])
+    doc["groups"] = [{"id": g["id"], "name": g["name"],
+                      **({"info_pack_text": g["info_pack"]} if g.get("info_pack") else {})}
+                     for g in definition["groups"]]
+    doc["agenda"] = [{k: v for k, v in s.items() if v is not None} for s in definition["agenda"]]
+    head = "# The assembly as it stood when exported from townhall: serve it with --assembly.\n"
+    return head + tomli_w.dumps(doc, multiline_strings=True)
 
 
 def _first_bad_line(text: str) -> int:

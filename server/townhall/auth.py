@@ -51,9 +51,24 @@ def issue_credentials(definition: dict) -> dict[str, Credential]:
                               "id": role, "name": STAFF_NAMES[role]}
     for g in definition["groups"]:
         creds[new_token()] = facilitator_credential(g)
-        creds[new_join_code()] = {"kind": "join", "role": "participant", "group_id": g["id"],
-                                  "id": None, "name": None}
+        creds[new_join_code()] = join_credential(g["id"])
     return creds
+
+
+def issued_with(drafts: list[dict]) -> dict[str, Credential]:
+    """The secrets some events bring with them: a new group's facilitator link and join
+    code (CONTRACT §8: a group added during the day has them at once)."""
+    creds: dict[str, Credential] = {}
+    for d in drafts:
+        if d["type"] == "group.added":
+            group = {"id": d["data"]["group_id"], "name": d["data"]["name"]}
+            creds[new_token()] = facilitator_credential(group)
+            creds[new_join_code()] = join_credential(group["id"])
+    return creds
+
+
+def join_credential(group_id: str) -> Credential:
+    return {"kind": "join", "role": "participant", "group_id": group_id, "id": None, "name": None}
 
 
 def facilitator_credential(group: dict) -> Credential:

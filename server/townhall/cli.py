@@ -42,6 +42,8 @@ def build_parser() -> Parser:
 
     s = sub.add_parser("serve", help="serve the assembly")
     s.add_argument("--assembly", help="assembly file (TOML); default: the built-in demo")
+    s.add_argument("--title", help="start a blank assembly with this title (groups and agenda "
+                                   "are then made in the organiser's console)")
     store_args(s)
     s.add_argument("--host", default=os.environ.get("HOST", "0.0.0.0"))
     s.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000))
@@ -54,7 +56,8 @@ def build_parser() -> Parser:
 
     x = sub.add_parser("export", help="write the record of the day")
     store_args(x)
-    x.add_argument("--format", required=True, choices=("jsonl", "csv", "html"))
+    x.add_argument("--format", required=True, choices=("jsonl", "csv", "html", "toml"),
+                   help="toml: the assembly as it stands, to serve again with --assembly")
     x.add_argument("-o", "--output", help="file to write (default: standard output)")
     return p
 
@@ -116,10 +119,16 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import create_app
+    from .realtime import MAX_PACKET_BYTES
 
+    if args.assembly and args.title is not None:
+        raise CliError("give --assembly FILE or --title TEXT, not both: --title starts a blank "
+                       "assembly, --assembly loads one")
     try:
         if args.assembly:
             definition, source = assembly.load_file(args.assembly), args.assembly
+        elif args.title is not None:
+            definition, source = assembly.blank(args.title), "blank (--title)"
         else:
             definition, source = assembly.load_demo(), "built-in demo"
     except assembly.AssemblyError as exc:
@@ -142,8 +151,9 @@ def serve(args: argparse.Namespace) -> int:
     if created:
         print(f"townhall: loaded {definition['title']!r} ({source}) into {where}")
     else:
-        note = f" (--assembly {args.assembly} ignored: restarts never reset the day)" \
-            if args.assembly else ""
+        given = f"--assembly {args.assembly}" if args.assembly else \
+            "--title" if args.title is not None else None
+        note = f" ({given} ignored: restarts never reset the day)" if given else ""
         print(f"townhall: resuming the assembly in {where}{note}")
     organiser = auth.links(creds, base).get("organiser")
     print(f"townhall: serving on http://{args.host}:{args.port}")
@@ -160,7 +170,7 @@ def serve(args: argparse.Namespace) -> int:
     # memory per connection and most of a broadcast's latency (bench/README.md); the
     # events are small JSON.
     config = uvicorn.Config(app, host=args.host, port=args.port, log_config=None,
-                            log_level=level.lower(), lifespan="on", ws_max_size=64 * 1024,
+                            log_level=level.lower(), lifespan="on", ws_max_size=MAX_PACKET_BYTES,
                             ws_per_message_deflate=False)
     server = uvicorn.Server(config)
     server.run()
@@ -202,6 +212,8 @@ def export(args: argparse.Namespace) -> int:
     try:
         if args.format == "jsonl":
             text = "".join(report.jsonl_lines(log))
+        elif args.format == "toml":
+            text = assembly.to_toml(report.fold(log).definition)
         elif args.format == "csv":
             text = report.csv_text(log)
         else:

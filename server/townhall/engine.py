@@ -90,7 +90,7 @@ class Engine:
 
     async def credential(self, secret: str) -> dict | None:
         # Join codes are answered from memory: a rotation here swaps them at once, one in
-        # another process arrives as `joincode.rotated` (refresh_join_codes).
+        # another process arrives as `joincode.rotated` (refresh_credentials).
         cred = self.credentials.get(secret)
         if cred is None:
             # Another process may have issued it (a participant who joined there).
@@ -99,16 +99,13 @@ class Engine:
                 self.credentials[secret] = cred
         return cred
 
-    async def refresh_join_codes(self) -> None:
-        """After a rotation (perhaps by another process), take the codes from the store."""
+    async def refresh_credentials(self) -> None:
+        """After a rotation or a new group (perhaps in another process), take the secrets
+        from the store: codes that stopped working go, new links arrive."""
         try:
-            fresh = await self.store.credentials()
+            self.credentials = await self.store.credentials()
         except StoreError:
             return
-        for secret in [s for s, c in self.credentials.items() if c["kind"] == "join"]:
-            if secret not in fresh:
-                del self.credentials[secret]
-        self.credentials.update({s: c for s, c in fresh.items() if c["kind"] == "join"})
 
     def join_codes(self) -> dict[str, str]:
         """group id -> its current join code."""
@@ -181,17 +178,23 @@ class Engine:
                     return ack_for(self.log[plan.settled_seq - 1])
                 for d in plan.drafts:
                     d["ts"] = now
+                creds = auth.issued_with(plan.drafts)
                 try:
                     if name == "joincode.rotate":
                         appended = await self._rotate(plan.drafts, payload["group_id"])
                     else:
-                        appended = await self._append(plan.drafts, client_key)
-                except StaleLog:
-                    await self._catch_up_or_fail()
+                        appended = await self._append(plan.drafts, client_key, creds or None)
+                except (StaleLog, DuplicateClientKey) as exc:
+                    await self._forget(creds)
+                    if isinstance(exc, StaleLog):
+                        await self._catch_up_or_fail()
+                    else:
+                        await self._catch_up()
                     continue
-                except DuplicateClientKey:
-                    await self._catch_up()
-                    continue
+                except BaseException:
+                    await self._forget(creds)
+                    raise
+                self.credentials.update(creds)
                 return ack_for(appended[-1])
         raise CommandError("conflict", "the log is too busy: try again")
 
@@ -201,6 +204,15 @@ class Engine:
             return None
         cid = payload.get("client_id")
         return (who.id, cid) if isinstance(cid, str) and cid else None
+
+    async def _forget(self, creds: dict[str, dict]) -> None:
+        """Secrets issued for events that were not appended: a store without transactions
+        (Redis) wrote them first; take them back so no link points at nothing."""
+        for secret in creds:
+            try:
+                await self.store.delete_credential(secret)
+            except StoreError:
+                pass  # unknown to anyone; harmless if it stays
 
     async def _rotate(self, drafts: list[Event], group_id: str) -> list[Event]:
         """Swap the secret, then log that it happened. The new code is stored before the

@@ -39,6 +39,14 @@ KEYPOINT_UNPUBLISHED = "keypoint.unpublished"
 KEYPOINT_REMOVED = "keypoint.removed"
 RESPONSE_WITHDRAWN = "response.withdrawn"
 AGENDA_ENDED = "agenda.ended"
+# CONTRACT §8: shaping the day while it runs.
+ASSEMBLY_UPDATED = "assembly.updated"
+GROUP_ADDED = "group.added"
+GROUP_UPDATED = "group.updated"
+SLOT_ADDED = "slot.added"
+SLOT_UPDATED = "slot.updated"
+SLOT_MOVED = "slot.moved"
+SLOT_REMOVED = "slot.removed"
 
 TYPES = frozenset(
     {
@@ -65,16 +73,24 @@ TYPES = frozenset(
         KEYPOINT_REMOVED,
         RESPONSE_WITHDRAWN,
         AGENDA_ENDED,
+        ASSEMBLY_UPDATED,
+        GROUP_ADDED,
+        GROUP_UPDATED,
+        SLOT_ADDED,
+        SLOT_UPDATED,
+        SLOT_MOVED,
+        SLOT_REMOVED,
     }
 )
 
 # Events only the group itself (its members, its facilitator), the lead and the
 # organiser may see. Everything else in the log is public (CONTRACT §2).
-# An event of these types that carries `"public": true` in its data (the edit of a key
-# point already published) is public.
+# An event of these types that carries `"public": true` in its data is public: the edit
+# of a key point already published; a group's new name (its information pack, up to
+# 50,000 characters, goes to the group alone, not to every phone in the hall).
 GROUP_PRIVATE_TYPES = frozenset(
     {PARTICIPANT_JOINED, NOTE_ADDED, NOTE_SUPPORTED, NOTE_HIDDEN, NOTE_RESTORED,
-     KEYPOINT_ADDED, KEYPOINT_EDITED, KEYPOINT_REMOVED}
+     KEYPOINT_ADDED, KEYPOINT_EDITED, KEYPOINT_REMOVED, GROUP_UPDATED}
 )
 
 

@@ -23,12 +23,17 @@ from .store import StoreError
 
 log = logging.getLogger("townhall.realtime")
 
-MAX_PACKET_BYTES = 64 * 1024  # a 1,000-character note in any script fits many times over
+# A 50,000-character information pack (§8) in any script fits, even from a client whose
+# JSON escapes every non-ASCII character (\uXXXX: 6 bytes each); a note many times over.
+MAX_PACKET_BYTES = 512 * 1024
 PUBLIC = "public"
 # Events the transport answers itself (reads); everything else goes to the engine.
 TRANSPORT_EVENTS = {"sync": "_sync", "time": "_time"}
 ALL_GROUPS = "all-groups"
 SCREENS = "screens"
+ORGANISERS = "organisers"
+# Events after which staff need secrets the log never holds.
+NEW_SECRETS = frozenset({ev.JOINCODE_ROTATED, ev.GROUP_ADDED})
 
 
 def facilitator_room(group_id: str) -> str:
@@ -51,6 +56,8 @@ def rooms_of(who: Viewer) -> list[str]:
         rooms.append(SCREENS)
     if who.role == "facilitator":
         rooms.append(facilitator_room(who.group_id))
+    if who.role == "organiser":
+        rooms.append(ORGANISERS)
     if who.role in STAFF_ALL_GROUPS:
         rooms.append(ALL_GROUPS)
     elif who.group_id and who.role in ("participant", "facilitator"):
@@ -124,16 +131,21 @@ class Realtime:
             event = await self.engine.outbox.get()
             try:
                 await self.sio.emit("event", event, to=rooms_for(event))
-                if event["type"] == ev.JOINCODE_ROTATED:
-                    # The new code itself never enters the log; staff screens get it here.
-                    await self.engine.refresh_join_codes()
-                    codes = self.engine.join_codes()
-                    await self.sio.emit("join", codes, to=[ALL_GROUPS, SCREENS])
-                    gid = event["data"]["group_id"]
-                    if gid in codes:
-                        await self.sio.emit("join", {gid: codes[gid]}, to=facilitator_room(gid))
+                if event["type"] in NEW_SECRETS:
+                    await self._send_secrets(event["data"]["group_id"])
             except Exception:  # a broken socket must not stop the fan-out
                 log.exception("fan-out of event %s failed", event.get("seq"))
+
+    async def _send_secrets(self, group_id: str) -> None:
+        """A code rotated or a group added: secrets never enter the log, so staff get the
+        current join codes (`join`) and the organiser every link (`links`) here."""
+        await self.engine.refresh_credentials()
+        codes = self.engine.join_codes()
+        await self.sio.emit("join", codes, to=[ALL_GROUPS, SCREENS])
+        if group_id in codes:
+            await self.sio.emit("join", {group_id: codes[group_id]}, to=facilitator_room(group_id))
+        await self.sio.emit("links", links(self.engine.credentials, self.base_url or ""),
+                            to=ORGANISERS)
 
     # -- connections -------------------------------------------------------------
 

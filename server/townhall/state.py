@@ -6,6 +6,7 @@ the state, so replaying the log on start gives back exactly the state that was l
 
 from __future__ import annotations
 
+import copy
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -153,7 +154,64 @@ class State:
 
 
 def _assembly_loaded(s: State, e: Event, d: dict) -> None:
-    s.definition = d["definition"]
+    # A copy: §8 events change the day's definition, never the logged one.
+    s.definition = copy.deepcopy(d["definition"])
+
+
+# -- §8: the day's shape changes while it runs -------------------------------------
+
+
+def _assembly_updated(s: State, e: Event, d: dict) -> None:
+    for key in ("title", "date"):
+        if key in d:
+            s.definition[key] = d[key]
+
+
+def _group_added(s: State, e: Event, d: dict) -> None:
+    s.definition["groups"].append({"id": d["group_id"], "name": d["name"], "info_pack": None})
+
+
+def _group_updated(s: State, e: Event, d: dict) -> None:
+    g = s.group(d["group_id"])
+    for key in ("name", "info_pack"):
+        if key in d:
+            g[key] = d[key]
+
+
+def _insert_slot(agenda: list[dict], slot: dict, after: str | None) -> None:
+    at = 0 if after is None else next(i for i, x in enumerate(agenda) if x["id"] == after) + 1
+    agenda.insert(at, slot)
+
+
+def _slot_added(s: State, e: Event, d: dict) -> None:
+    slot = {k: d[k] for k in ("title", "minutes", "kind", "group_id")}
+    _insert_slot(s.definition["agenda"], {"id": d["slot_id"], **slot}, d["after"])
+
+
+def _slot_updated(s: State, e: Event, d: dict) -> None:
+    slot = s.slot(d["slot_id"])
+    for key in ("title", "minutes", "kind", "group_id"):
+        if key in d:
+            slot[key] = d[key]
+    # A running slot's new length moves its end on every screen (like an extension).
+    if "ends_at" in d:
+        s.timer["ends_at"] = d["ends_at"]
+    if "remaining_ms" in d:
+        s.timer["remaining_ms"] = d["remaining_ms"]
+    if "minutes" in d and s.runs and s.runs[-1]["slot_id"] == d["slot_id"] \
+            and s.runs[-1]["ended_at"] is None:
+        s.runs[-1]["planned_ms"] = d["minutes"] * 60_000
+
+
+def _slot_moved(s: State, e: Event, d: dict) -> None:
+    agenda = s.definition["agenda"]
+    slot = s.slot(d["slot_id"])
+    agenda.remove(slot)
+    _insert_slot(agenda, slot, d["after"])
+
+
+def _slot_removed(s: State, e: Event, d: dict) -> None:
+    s.definition["agenda"].remove(s.slot(d["slot_id"]))
 
 
 def _participant_joined(s: State, e: Event, d: dict) -> None:
@@ -340,4 +398,11 @@ _APPLY = {
     ev.KEYPOINT_REMOVED: _keypoint_removed,
     ev.RESPONSE_WITHDRAWN: _response_withdrawn,
     ev.AGENDA_ENDED: _agenda_ended,
+    ev.ASSEMBLY_UPDATED: _assembly_updated,
+    ev.GROUP_ADDED: _group_added,
+    ev.GROUP_UPDATED: _group_updated,
+    ev.SLOT_ADDED: _slot_added,
+    ev.SLOT_UPDATED: _slot_updated,
+    ev.SLOT_MOVED: _slot_moved,
+    ev.SLOT_REMOVED: _slot_removed,
 }

@@ -27,7 +27,7 @@ from .engine import Engine
 ROOT = Path(os.environ.get("TOWNHALL_ROOT", Path(__file__).resolve().parents[2]))
 STATIC = ROOT / "static"
 CONSOLES = ROOT / "facilitator_ui"
-VENDOR = ROOT / "node_modules" / "socket.io-client" / "dist"
+VENDOR = STATIC / "vendor"  # copies from npm, made by `make vendor`
 
 # Tokens travel in URLs: never leak them in a Referer, and load nothing from elsewhere.
 SECURITY_HEADERS = {

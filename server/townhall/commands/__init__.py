@@ -16,6 +16,8 @@ from .contributions import (keypoint_add, keypoint_edit, keypoint_order, keypoin
                             note_restore, note_support)
 from .plenary import (correction_resolve, correction_submit, plenary_focus, response_log,
                       response_withdraw)
+from .shape import (assembly_update, group_add, group_update, slot_add, slot_move, slot_remove,
+                    slot_update)
 from .timing import agenda_end, agenda_start, timer_extend, timer_pause, timer_resume
 
 __all__ = ["CODES", "COMMANDS", "CREATED_ID", "CommandError", "IDEMPOTENT_BY_CLIENT_ID",
@@ -44,6 +46,14 @@ COMMANDS: dict[str, Command] = {
     "keypoint.edit": keypoint_edit,
     "response.withdraw": response_withdraw,
     "agenda.end": agenda_end,
+    # §8: shaping the day
+    "assembly.update": assembly_update,
+    "group.add": group_add,
+    "group.update": group_update,
+    "slot.add": slot_add,
+    "slot.update": slot_update,
+    "slot.move": slot_move,
+    "slot.remove": slot_remove,
     # the consoles' own (docs/protocol.md)
     "note.restore": note_restore,
     "keypoint.order": keypoint_order,
@@ -51,4 +61,5 @@ COMMANDS: dict[str, Command] = {
 }
 
 # Commands whose repeat with the same client_id must return the first result.
-IDEMPOTENT_BY_CLIENT_ID = frozenset({"note.add", "keypoint.add", "response.log", "correction.submit"})
+IDEMPOTENT_BY_CLIENT_ID = frozenset({"note.add", "keypoint.add", "response.log", "correction.submit",
+                                     "group.add", "slot.add"})

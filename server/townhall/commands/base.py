@@ -33,6 +33,9 @@ CREATED_ID = {
     ev.KEYPOINT_ADDED: "keypoint_id",
     ev.RESPONSE_LOGGED: "response_id",
     ev.CORRECTION_SUBMITTED: "correction_id",
+    ev.GROUP_ADDED: "group_id",
+    ev.GROUP_UPDATED: "group_id",  # group.add with a pack ends with the pack's event
+    ev.SLOT_ADDED: "slot_id",
 }
 
 
