@@ -325,3 +325,28 @@ def test_title_and_assembly_together_is_an_error(tmp_path):
     assert "--title" in out.stderr and "--assembly" in out.stderr
     out = townhall("serve", "--data-dir", str(tmp_path / "d"), "--title", "   ")
     assert out.returncode != 0 and "--title" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+async def test_the_record_shows_the_agenda_as_planned_and_as_changed(sqlite_server, connect):
+    srv = sqlite_server
+    lead = await connect(srv, "lead")
+    organiser = await connect(srv, "organiser")
+    await organiser.call("slot.add", {"client_id": cid(), "title": "Prepared before the day",
+                                      "minutes": 5, "kind": "break"})
+    agenda = lead.welcome["snapshot"]["agenda"]
+    first = agenda[0]
+    await lead.call("agenda.start", {"slot_id": first["id"]})
+    await lead.call("slot.update", {"slot_id": first["id"], "minutes": first["minutes"] + 10})
+    await lead.call("slot.add", {"client_id": cid(), "title": "Extra plenary round", "minutes": 15,
+                                 "kind": "plenary", "group_id": "access", "after": first["id"]})
+    await organiser.call("group.update", {"group_id": "access", "name": "Access to care"})
+    html = srv.cli("export", "--format", "html").stdout
+    section = html.split("The agenda as planned when the day began", 1)[1]
+    planned, changed = section.split("Changed on the day", 1)
+    changed = changed.split("</ul>", 1)[0]
+    assert "Prepared before the day" in planned and "Extra plenary round" not in planned
+    assert (f"Lead facilitator: changed \u201c{first['title']}\u201d: lengthened it from "
+            f"{first['minutes']} to {first['minutes'] + 10} min") in changed
+    assert "Lead facilitator: added \u201cExtra plenary round\u201d (15 min), after" in changed
+    assert "Organiser: renamed the group \u201cAccess to services\u201d to \u201cAccess to care\u201d" in changed
+    assert "Prepared before the day" not in changed, "changes before the day began are preparation"

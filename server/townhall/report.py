@@ -161,6 +161,8 @@ class Record:
     groups: list[dict]
     first_ts: int
     last_ts: int
+    planned_agenda: list[dict] | None = None  # as it stood when the first slot started
+    changes: list["Change"] = field(default_factory=list)  # §8 changes after that
     runs: list[Run] = field(default_factory=list)
     not_run: list[dict] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
@@ -203,12 +205,74 @@ def response_anchor(rid: str) -> str:
     return html.escape(f"response-{rid}")
 
 
+SHAPE_TYPES = frozenset({"assembly.updated", "group.added", "group.updated", "slot.added",
+                         "slot.updated", "slot.moved", "slot.removed"})
+
+
+@dataclass
+class Change:
+    """One change to the day's shape after it began (CONTRACT §8)."""
+    ts: int
+    who: str
+    what: str
+
+
+def describe_change(before: State, e: Event) -> str:
+    """What a §8 event changed, in words, against the state just before it."""
+    d = e["data"]
+    slot = before.slot(d.get("slot_id", "")) or {}
+    title = slot.get("title") or d.get("title") or d.get("slot_id", "")
+    after = before.slot(d["after"]) if d.get("after") else None
+    where = f"after “{after['title']}”" if after else "first"
+    t = e["type"]
+    if t == "slot.added":
+        return f"added “{d['title']}” ({d['minutes']} min), {where}"
+    if t == "slot.moved":
+        return f"moved “{title}” {where}"
+    if t == "slot.removed":
+        return f"removed “{title}” (planned {slot.get('minutes', '?')} min)"
+    if t == "slot.updated":
+        parts = []
+        if "minutes" in d and d["minutes"] != slot.get("minutes"):
+            verb = "lengthened" if d["minutes"] > slot.get("minutes", 0) else "shortened"
+            parts.append(f"{verb} it from {slot.get('minutes')} to {d['minutes']} min")
+        if "title" in d and d["title"] != slot.get("title"):
+            parts.append(f"renamed it “{d['title']}”")
+        if "kind" in d and d["kind"] != slot.get("kind"):
+            parts.append(f"made it a {d['kind'].replace('_', ' ')} slot")
+        if "group_id" in d and d["group_id"] != slot.get("group_id"):
+            g = before.group(d["group_id"]) if d["group_id"] else None
+            parts.append(f"presenting: {g['name']}" if g else "no presenting group")
+        return f"changed “{title}”: " + ("; ".join(parts) or "no visible change")
+    if t == "group.added":
+        return f"added the group “{d['name']}”"
+    if t == "group.updated":
+        g = before.group(d["group_id"]) or {"name": d["group_id"]}
+        if "name" in d:
+            return f"renamed the group “{g['name']}” to “{d['name']}”"
+        return f"changed the information pack of “{g['name']}”"
+    if t == "assembly.updated":
+        return "; ".join(f"set the {k} to “{d[k]}”" if d[k] else f"cleared the {k}"
+                         for k in ("title", "date") if k in d)
+    return t
+
+
 def build(log: list[Event]) -> Record:
-    s = fold(log)
+    s = State()
+    planned: list[dict] | None = None
+    changes: list[Change] = []
+    for e in log:
+        if planned is None and e["type"] == "agenda.started":
+            planned = [dict(x) for x in s.definition["agenda"]]
+        if planned is not None and e["type"] in SHAPE_TYPES:
+            changes.append(Change(e["ts"], e["actor"].get("name") or e["actor"].get("role", ""),
+                                  describe_change(s, e)))
+        s.apply(e)
     d = s.definition or {"title": "(no assembly loaded)", "date": None, "groups": [], "agenda": []}
     rec = Record(state=s, log=log, title=d.get("title") or "(untitled assembly)",
                  date=d.get("date"), groups=list(d.get("groups") or []),
-                 first_ts=log[0]["ts"] if log else 0, last_ts=log[-1]["ts"] if log else 0)
+                 first_ts=log[0]["ts"] if log else 0, last_ts=log[-1]["ts"] if log else 0,
+                 planned_agenda=planned, changes=changes)
 
     seen: dict[str, int] = {}
     for r in s.runs:
@@ -589,12 +653,30 @@ def timing_section(rec: Record) -> list[str]:
     out.append("</div>")
     if runs:
         out.append(timing_table(runs))
+    out += agenda_changes(rec)
     if rec.not_run:
         out.append("<h3>Not run</h3><ul class=not-run>")
         out += [f"<li>{esc(slot['title'])} <span class=support>(planned {slot.get('minutes', 0)} min)"
                 f"</span> \u2014 never started.</li>" for slot in rec.not_run]
         out.append("</ul>")
     out.append("</section>")
+    return out
+
+
+def agenda_changes(rec: Record) -> list[str]:
+    """The agenda as planned when the day began, and each change made to it after."""
+    if rec.planned_agenda is None:
+        return []
+    out = ["<h3>The agenda as planned when the day began</h3><ol class=planned>"]
+    out += [f"<li>{esc(x['title'])} <span class=support>({x['minutes']} min)</span></li>"
+            for x in rec.planned_agenda]
+    out.append("</ol><h3>Changed on the day</h3>")
+    if not rec.changes:
+        out.append("<p class=none>The day's shape was not changed after it began.</p>")
+        return out
+    out.append("<ul class=changes>")
+    out += [f"<li><time>{hm(c.ts)}</time> {esc(c.who)}: {esc(c.what)}.</li>" for c in rec.changes]
+    out.append("</ul>")
     return out
 
 
