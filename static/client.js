@@ -167,13 +167,26 @@ export function createClient({ token = null, joinCode = null, groupId = null, na
     flush();
   });
 
+  // Log events arrive one (`event`) or several at a time (`events`, CONTRACT §7), in seq
+  // order; a page redraws once per message, not once per event.
   let buffered = [];
-  socket.on("event", (e) => {
-    if (!client.model) { buffered.push(e); return; }
-    if (applyEvent(client.model, e)) {
-      emit("event", e);
-      emit("change", client.model);
+  function receive(list) {
+    if (!client.model) { buffered.push(...list); return; }
+    let changed = false;
+    for (const e of list) {
+      if (applyEvent(client.model, e)) { changed = true; emit("event", e); }
     }
+    if (changed) emit("change", client.model);
+  }
+  socket.on("event", (e) => receive([e]));
+  socket.on("events", (list) => { if (Array.isArray(list)) receive(list); });
+  // How many are in this phone's group: a count, sent at most twice a second, instead
+  // of every arrival's name.
+  socket.on("presence", (p) => {
+    const g = client.model?.groups.find((x) => x.id === p?.group_id);
+    if (!g || typeof p.joined !== "number") return;
+    g.joined = p.joined;
+    emit("change", client.model);
   });
 
   // After a code rotation or a new group staff get the current codes (never logged). A

@@ -197,6 +197,8 @@ class Client:
         self._changed = asyncio.Event()
         self.sio.on("welcome", self._on_welcome)
         self.sio.on("event", self._on_event)
+        self.sio.on("events", self._on_events)
+        self.messages: list[str] = []  # "event" / "events", in the order they came
         self.sio.on("connect_error", self._on_connect_error)
 
     async def _on_welcome(self, data: dict) -> None:
@@ -204,7 +206,14 @@ class Client:
         self._changed.set()
 
     async def _on_event(self, data: dict) -> None:
+        self.messages.append("event")
         self.events.append(data)
+        self._changed.set()
+
+    async def _on_events(self, data: list) -> None:
+        """CONTRACT §7: several log events in one message, in seq order."""
+        self.messages.append("events")
+        self.events.extend(data)
         self._changed.set()
 
     async def _on_connect_error(self, data: Any) -> None:

@@ -194,13 +194,24 @@ def test_group_private_events_are_for_the_group_and_lead_and_organiser(day):
     hidden = day.log[-1]
     day.keypoint(FAC_A)
     kp = day.log[-1]
-    joined = day.log[1]
-    for e in (joined, added, supported, hidden, kp):
-        assert ev.is_group_private(e), e["type"]
+    for e in (added, supported, hidden, kp):
+        assert ev.audience(e) == ev.GROUP, e["type"]
         assert can_see(ann, e) and can_see(FAC_A, e)
         assert can_see(LEAD, e) and can_see(ORGANISER, e)
         assert not can_see(bob, e) and not can_see(FAC_B, e)
         assert not can_see(BOARD, e) and not can_see(SCREEN, e)
+
+
+def test_who_joined_is_for_those_who_run_the_group(day):
+    """Names stay with the facilitator, lead and organiser: members get a count."""
+    ann = day.join("access", "Ann")
+    ava = day.join("access", "Ava")
+    joined = day.log[-1]
+    assert ev.audience(joined) == ev.GROUP_STAFF and ev.is_group_private(joined)
+    for v in (FAC_A, LEAD, ORGANISER):
+        assert can_see(v, joined), v.role
+    for v in (ann, ava, FAC_B, BOARD, SCREEN, day.join("mental-health", "Bob")):
+        assert not can_see(v, joined), v.role
 
 
 def test_public_events_are_seen_by_everyone(day):
@@ -293,13 +304,15 @@ def test_responses_and_corrections_are_seen_by_screen_and_board(day):
         assert snap["corrections"][0]["text"] == "We asked for evenings"
 
 
-def test_participants_are_listed_only_within_sees_group(day):
+def test_participants_are_listed_for_those_who_run_the_group(day):
     ann = day.join("access", "Ann")
     ann2 = day.join("access", "Ava")
     bob = day.join("mental-health", "Bob")
-    assert ids(day.state.snapshot(ann)["participants"]) == {ann.id, ann2.id}
+    assert day.state.snapshot(ann)["participants"] == []
+    assert day.state.snapshot(bob)["participants"] == []
     assert ids(day.state.snapshot(FAC_A)["participants"]) == {ann.id, ann2.id}
-    assert ids(day.state.snapshot(bob)["participants"]) == {bob.id}
+    own = [g for g in day.state.snapshot(ann)["groups"] if g["id"] == "access"]
+    assert own[0]["joined"] == 2, "members learn how many, not who"
     assert ids(day.state.snapshot(LEAD)["participants"]) == {ann.id, ann2.id, bob.id}
     assert ids(day.state.snapshot(ORGANISER)["participants"]) == {ann.id, ann2.id, bob.id}
     assert day.state.snapshot(BOARD)["participants"] == []

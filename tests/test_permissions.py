@@ -43,12 +43,26 @@ ALLOWED: dict[str, set[str]] = {
     "timer.extend": {LEAD, ORGANISER},
     "plenary.focus": {LEAD, ORGANISER},
     "response.log": {BOARD, LEAD, ORGANISER},
-    "correction.submit": {PARTICIPANT, FAC, FAC_OTHER, LEAD, ORGANISER},
+    # §12: a participant or facilitator corrects its own group's responses only
+    "correction.submit": {PARTICIPANT, FAC, LEAD, ORGANISER},
     "correction.resolve": {BOARD, LEAD, ORGANISER},
     "note.restore": {FAC, LEAD, ORGANISER},
     "keypoint.edit": {FAC, LEAD, ORGANISER},
     "keypoint.order": {FAC, FAC_OTHER, LEAD, ORGANISER},
     "joincode.rotate": {ORGANISER},
+    # §12: undoing mistakes
+    "keypoint.unpublish": {FAC, LEAD, ORGANISER},
+    "keypoint.remove": {FAC, LEAD, ORGANISER},
+    "response.withdraw": {BOARD, LEAD, ORGANISER},
+    "agenda.end": {LEAD, ORGANISER},
+    # §8: shaping the day (the agenda by the lead too: it sees the day run long)
+    "assembly.update": {ORGANISER},
+    "group.add": {ORGANISER},
+    "group.update": {ORGANISER},
+    "slot.add": {LEAD, ORGANISER},
+    "slot.update": {LEAD, ORGANISER},
+    "slot.move": {LEAD, ORGANISER},
+    "slot.remove": {LEAD, ORGANISER},
     "sync": set(ROLES),
 }
 
@@ -60,6 +74,8 @@ CROSS_GROUP_CODE: dict[tuple[str, str], str] = {
     ("keypoint.publish", FAC_OTHER): "not_found",
     ("note.restore", FAC_OTHER): "not_found",
     ("keypoint.edit", FAC_OTHER): "not_found",
+    ("keypoint.unpublish", FAC_OTHER): "not_found",
+    ("keypoint.remove", FAC_OTHER): "not_found",
 }
 ROTATED_GROUP = "young-people"  # no test here joins it, so its code may change
 
@@ -130,7 +146,12 @@ async def arrange(command: str, lead: Client, ids: dict) -> None:
                                             "text": "A point of the other group"}))
         ids["order:" + GROUP] = (await group_keypoints(lead, GROUP))[::-1]
         ids["order:" + OTHER] = (await group_keypoints(lead, OTHER))[::-1]
-    if command in ("timer.pause", "timer.extend", "agenda.start"):
+    elif command == "keypoint.unpublish":
+        ok(await lead.call("keypoint.publish", {"keypoint_id": ids["keypoint_id"]}))
+    elif command.startswith("slot."):
+        ids["slot_id"] = ok(await lead.call("slot.add", {
+            "client_id": cid(), "title": "A slot to change", "minutes": 5, "kind": "break"}))["slot_id"]
+    if command in ("timer.pause", "timer.extend", "agenda.start", "agenda.end"):
         await start_some_slot(lead)
     elif command == "timer.resume":
         await start_some_slot(lead)
@@ -180,6 +201,26 @@ def payload(command: str, role: str, ids: dict[str, str]) -> Any:
         return {"keypoint_ids": ordered} | ({"group_id": group} if staff_all else {})
     if command == "joincode.rotate":
         return {"group_id": ROTATED_GROUP}
+    if command in ("keypoint.unpublish", "keypoint.remove"):
+        return {"keypoint_id": ids["keypoint_id"]}
+    if command == "response.withdraw":
+        return {"response_id": ids["response_id"], "reason": "Logged twice by mistake"}
+    if command == "agenda.end":
+        return None
+    if command == "assembly.update":
+        return {"date": "2014-09-17"}
+    if command == "group.add":
+        return {"client_id": cid(), "name": f"A group added by {role}"}
+    if command == "group.update":
+        return {"group_id": ROTATED_GROUP, "info_pack": f"# Updated by {role}"}
+    if command == "slot.add":
+        return {"client_id": cid(), "title": f"Added by {role}", "minutes": 5, "kind": "break"}
+    if command == "slot.update":
+        return {"slot_id": ids["slot_id"], "minutes": 7}
+    if command == "slot.move":
+        return {"slot_id": ids["slot_id"], "after": None}
+    if command == "slot.remove":
+        return {"slot_id": ids["slot_id"]}
     if command == "sync":
         return {"since": 0}
     raise AssertionError(command)
@@ -219,6 +260,8 @@ async def test_a_refused_command_logs_nothing(server, connect):
     lead = await connect(server, "lead")
     ids = await setup_ids(lead)
     screen = await connect(server, "screen")
+    ids["slot_id"] = ok(await lead.call("slot.add", {
+        "client_id": cid(), "title": "Screen may not touch it", "minutes": 5, "kind": "break"}))["slot_id"]
     before = ok(await lead.call("sync", {"since": 0}))["last_seq"]
     for command in ALLOWED:
         if command != "sync":

@@ -83,15 +83,25 @@ TYPES = frozenset(
     }
 )
 
-# Events only the group itself (its members, its facilitator), the lead and the
-# organiser may see. Everything else in the log is public (CONTRACT §2).
-# An event of these types that carries `"public": true` in its data is public: the edit
-# of a key point already published; a group's new name (its information pack, up to
-# 50,000 characters, goes to the group alone, not to every phone in the hall).
+# Who may see an event (CONTRACT §2), from the widest audience to none:
+PUBLIC = "public"            # everyone
+GROUP = "group"              # the group's members and facilitator, the lead, the organiser
+GROUP_STAFF = "group-staff"  # the group's facilitator, the lead, the organiser
+NOBODY = "nobody"            # kept in the log for the record, sent to no client
+
+# Events for the group itself. An event of these types that carries `"public": true` in
+# its data is public: the edit of a key point already published; a group's new name (its
+# information pack, up to 50,000 characters, goes to the group alone, not to every phone
+# in the hall).
 GROUP_PRIVATE_TYPES = frozenset(
-    {PARTICIPANT_JOINED, NOTE_ADDED, NOTE_SUPPORTED, NOTE_HIDDEN, NOTE_RESTORED,
+    {NOTE_ADDED, NOTE_SUPPORTED, NOTE_HIDDEN, NOTE_RESTORED,
      KEYPOINT_ADDED, KEYPOINT_EDITED, KEYPOINT_REMOVED, GROUP_UPDATED}
 )
+# Names stay with those who run the room: a phone learns how many are in its group (the
+# `presence` message), not who arrived; and a join storm costs one message per member
+# instead of one per member per arrival.
+GROUP_STAFF_TYPES = frozenset({PARTICIPANT_JOINED})
+NOBODY_TYPES: frozenset[str] = frozenset()
 
 
 def now_ms() -> int:
@@ -106,9 +116,20 @@ def draft(type_: str, actor: Actor, group_id: str | None, data: dict[str, Any]) 
     return {"type": type_, "actor": actor, "group_id": group_id, "data": data}
 
 
+def audience(event: Event) -> str:
+    """PUBLIC, GROUP, GROUP_STAFF or NOBODY: who may see this event."""
+    t = event["type"]
+    if t in NOBODY_TYPES:
+        return NOBODY
+    if event.get("group_id") is None or event["data"].get("public"):
+        return PUBLIC
+    if t in GROUP_STAFF_TYPES:
+        return GROUP_STAFF
+    return GROUP if t in GROUP_PRIVATE_TYPES else PUBLIC
+
+
 def is_group_private(event: Event) -> bool:
-    return (event["type"] in GROUP_PRIVATE_TYPES and event.get("group_id") is not None
-            and not event["data"].get("public"))
+    return audience(event) in (GROUP, GROUP_STAFF)
 
 
 def encode(event: Event) -> bytes:

@@ -1,8 +1,8 @@
 """Socket.IO transport: authenticate a connection, dispatch its events to the engine,
 and fan the log out to every client that may see each event, in seq order.
 
-Rooms mirror the visibility rule of CONTRACT §2: everyone is in `public`; members and
-the facilitator of a group are in `group:<id>`; lead and organiser are in `all-groups`.
+Rooms mirror the visibility rule of CONTRACT §2: each client is in one view room (see
+`view_room`), and `deliveries` decides which view gets which events of a batch.
 """
 
 from __future__ import annotations
@@ -26,43 +26,76 @@ log = logging.getLogger("townhall.realtime")
 # A 50,000-character information pack (§8) in any script fits, even from a client whose
 # JSON escapes every non-ASCII character (\uXXXX: 6 bytes each); a note many times over.
 MAX_PACKET_BYTES = 512 * 1024
-PUBLIC = "public"
 # Events the transport answers itself (reads); everything else goes to the engine.
 TRANSPORT_EVENTS = {"sync": "_sync", "time": "_time"}
-ALL_GROUPS = "all-groups"
 SCREENS = "screens"
 ORGANISERS = "organisers"
+PRESENCE_EVERY_S = 0.5  # a phone's "N people in your group" follows joins this closely
 # Events after which staff need secrets the log never holds.
 NEW_SECRETS = frozenset({ev.JOINCODE_ROTATED, ev.GROUP_ADDED})
 
 
-def facilitator_room(group_id: str) -> str:
-    return f"facilitator:{group_id}"
+# Every client is in exactly one *view* room: the log events it may see follow from it,
+# so one pass of the fan-out sends each client one message (CONTRACT §7).
+VIEW_ALL = "v:all"          # lead, organiser: every event
+VIEW_PUBLIC = "v:public"    # board, screen: public events
 
 
-def group_room(group_id: str) -> str:
-    return f"group:{group_id}"
+def members_room(group_id: str) -> str:
+    """A group's participants: public events and the group's own."""
+    return f"v:members:{group_id}"
 
 
-def rooms_for(event: ev.Event) -> str | list[str]:
-    if ev.is_group_private(event):
-        return [group_room(event["group_id"]), ALL_GROUPS]
-    return PUBLIC
+def staff_room(group_id: str) -> str:
+    """A group's facilitator: what its members see, and who joined."""
+    return f"v:staff:{group_id}"
+
+
+def view_room(who: Viewer) -> str:
+    if who.role in STAFF_ALL_GROUPS:
+        return VIEW_ALL
+    if who.role == "facilitator" and who.group_id:
+        return staff_room(who.group_id)
+    if who.role == "participant" and who.group_id:
+        return members_room(who.group_id)
+    return VIEW_PUBLIC
 
 
 def rooms_of(who: Viewer) -> list[str]:
-    rooms = [PUBLIC]
+    rooms = [view_room(who)]
     if who.role == "screen":
         rooms.append(SCREENS)
-    if who.role == "facilitator":
-        rooms.append(facilitator_room(who.group_id))
     if who.role == "organiser":
         rooms.append(ORGANISERS)
-    if who.role in STAFF_ALL_GROUPS:
-        rooms.append(ALL_GROUPS)
-    elif who.group_id and who.role in ("participant", "facilitator"):
-        rooms.append(group_room(who.group_id))
     return rooms
+
+
+def deliveries(batch: list[ev.Event], group_ids: list[str]) -> list[tuple[list[str], list[ev.Event]]]:
+    """Which rooms get which events of `batch` (in seq order): one list per view, so a
+    client in any room gets everything it may see from this pass in one message."""
+    public = [e for e in batch if ev.audience(e) == ev.PUBLIC]
+    private: dict[str, list[ev.Event]] = {}
+    for e in batch:
+        if ev.audience(e) in (ev.GROUP, ev.GROUP_STAFF):
+            private.setdefault(e["group_id"], []).append(e)
+    out: list[tuple[list[str], list[ev.Event]]] = []
+    everything = [e for e in batch if ev.audience(e) != ev.NOBODY]
+    if everything:
+        out.append(([VIEW_ALL], everything))
+    for gid, own in private.items():
+        mine = {e["seq"] for e in own}
+        staff = [e for e in batch if e["seq"] in mine or ev.audience(e) == ev.PUBLIC]
+        members = [e for e in staff if ev.audience(e) != ev.GROUP_STAFF]
+        if len(members) == len(staff):
+            out.append(([members_room(gid), staff_room(gid)], staff))
+        else:
+            out.append(([staff_room(gid)], staff))
+            if members:
+                out.append(([members_room(gid)], members))
+    if public:
+        quiet = [gid for gid in group_ids if gid not in private]
+        out.append(([VIEW_PUBLIC, *map(members_room, quiet), *map(staff_room, quiet)], public))
+    return out
 
 
 AUTH_HELP = ("send auth: {token} for staff and returning participants, "
@@ -111,6 +144,8 @@ class Realtime:
         self.sio.on("disconnect", self.on_disconnect)
         self.sio.on("*", self.on_event)
         self._fanout: asyncio.Task | None = None
+        self._presence: asyncio.Task | None = None
+        self._presence_due: set[str] = set()
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -118,6 +153,8 @@ class Realtime:
         self._fanout = asyncio.create_task(self._fan_out(), name="townhall-fanout")
 
     async def stop(self) -> None:
+        if self._presence:
+            self._presence.cancel()
         if self._fanout:
             self._fanout.cancel()
             try:
@@ -126,24 +163,53 @@ class Realtime:
                 pass
 
     async def _fan_out(self) -> None:
-        """One task emits every event in seq order, so each client sees the log's order."""
+        """One task sends the log out in seq order. Each pass takes every event queued
+        since the last one and sends each view one message: `event` for one, `events`
+        for several (CONTRACT §7). A storm of joins or notes then costs a message per
+        client per pass, not per client per event."""
+        outbox = self.engine.outbox
         while True:
-            event = await self.engine.outbox.get()
+            batch = [await outbox.get()]
+            while not outbox.empty():
+                batch.append(outbox.get_nowait())
             try:
-                await self.sio.emit("event", event, to=rooms_for(event))
-                if event["type"] in NEW_SECRETS:
-                    await self._send_secrets(event["data"]["group_id"])
+                groups = [g["id"] for g in self.engine.state.groups]
+                for rooms, events in deliveries(batch, groups):
+                    if len(events) == 1:
+                        await self.sio.emit("event", events[0], to=rooms)
+                    else:
+                        await self.sio.emit("events", events, to=rooms)
+                for e in batch:
+                    if e["type"] in NEW_SECRETS:
+                        await self._send_secrets(e["data"]["group_id"])
+                    elif e["type"] == ev.PARTICIPANT_JOINED:
+                        self._count_later(e["group_id"])
             except Exception:  # a broken socket must not stop the fan-out
-                log.exception("fan-out of event %s failed", event.get("seq"))
+                log.exception("fan-out of events %s..%s failed", batch[0].get("seq"),
+                              batch[-1].get("seq"))
+
+    def _count_later(self, group_id: str) -> None:
+        """Members learn their group's size (`presence`), at most every PRESENCE_EVERY_S."""
+        self._presence_due.add(group_id)
+        if self._presence is None or self._presence.done():
+            self._presence = asyncio.create_task(self._send_presence())
+
+    async def _send_presence(self) -> None:
+        await asyncio.sleep(PRESENCE_EVERY_S)
+        due, self._presence_due = self._presence_due, set()
+        for gid in due:
+            joined = len(self.engine.state.members.get(gid, ()))
+            await self.sio.emit("presence", {"group_id": gid, "joined": joined},
+                                to=members_room(gid))
 
     async def _send_secrets(self, group_id: str) -> None:
         """A code rotated or a group added: secrets never enter the log, so staff get the
         current join codes (`join`) and the organiser every link (`links`) here."""
         await self.engine.refresh_credentials()
         codes = self.engine.join_codes()
-        await self.sio.emit("join", codes, to=[ALL_GROUPS, SCREENS])
+        await self.sio.emit("join", codes, to=[VIEW_ALL, SCREENS])
         if group_id in codes:
-            await self.sio.emit("join", {group_id: codes[group_id]}, to=facilitator_room(group_id))
+            await self.sio.emit("join", {group_id: codes[group_id]}, to=staff_room(group_id))
         await self.sio.emit("links", links(self.engine.credentials, self.base_url or ""),
                             to=ORGANISERS)
 

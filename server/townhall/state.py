@@ -30,6 +30,13 @@ class Viewer:
     def actor(self) -> dict[str, Any]:
         return {"role": self.role, "id": self.id, "name": self.name}
 
+    def runs_group(self, group_id: str | None) -> bool:
+        """Is this viewer one of those who run `group_id` (its facilitator, lead,
+        organiser)? They see who joined it."""
+        if self.role in STAFF_ALL_GROUPS:
+            return True
+        return group_id is not None and self.role == "facilitator" and self.group_id == group_id
+
     def sees_group(self, group_id: str | None) -> bool:
         """May this viewer see the private side (notes, drafts) of `group_id`?"""
         if self.role in STAFF_ALL_GROUPS:
@@ -41,8 +48,16 @@ class Viewer:
 
 
 def can_see(viewer: Viewer, event: Event) -> bool:
-    """CONTRACT §2: a group's notes and drafts are for that group; the rest is public."""
-    return not ev.is_group_private(event) or viewer.sees_group(event["group_id"])
+    """CONTRACT §2: a group's notes and drafts are for that group, who joined it for
+    those who run it; the rest is public."""
+    who = ev.audience(event)
+    if who == ev.PUBLIC:
+        return True
+    if who == ev.GROUP:
+        return viewer.sees_group(event["group_id"])
+    if who == ev.GROUP_STAFF:
+        return viewer.runs_group(event["group_id"])
+    return False
 
 
 @dataclass
@@ -139,7 +154,7 @@ class State:
             "runs": [dict(r) for r in self.runs],
             "focus": self.focus,
             "participants": [self.participants[pid] for gid in self._groups_seen_by(viewer)
-                             for pid in self.members.get(gid, ())],
+                             if viewer.runs_group(gid) for pid in self.members.get(gid, ())],
             "notes": [note_view(n) for gid in self._groups_seen_by(viewer)
                       for n in (self.notes[nid] for nid in self.group_notes.get(gid, ()))
                       if staff or not n["hidden"]],
