@@ -27,6 +27,17 @@ function load() {
     rules.heading_open = (tokens, i, options, env, self) => { shift(tokens, i, env); return headingOpen(tokens, i, options, env, self); };
     const headingClose = rules.heading_close ?? fallback;
     rules.heading_close = (tokens, i, options, env, self) => { shift(tokens, i, env); return headingClose(tokens, i, options, env, self); };
+    // Column alignment (|:---:|) comes as a style attribute, which the pages' CSP
+    // refuses: say it with a class instead.
+    md.core.ruler.push("align_class", (state) => {
+      for (const token of state.tokens) {
+        const style = token.attrGet?.("style");
+        if (!style) continue;
+        const align = /text-align:\s*(left|right|center)/.exec(style)?.[1];
+        token.attrs = token.attrs.filter(([name]) => name !== "style");
+        if (align) token.attrJoin("class", `align-${align}`);
+      }
+    });
     // Wide tables scroll inside their own box instead of widening a phone's page.
     rules.table_open = () => '<div class="table-scroll" tabindex="0"><table>\n';
     rules.table_close = () => "</table></div>\n";

@@ -11,7 +11,7 @@ HOSTILE_PACK = """# About this group
 2. Second numbered point
 
 | Service | Wait |
-|---|---|
+|---|:---:|
 | GP | 2 weeks |
 
 > What people told us.
@@ -35,7 +35,7 @@ async def test_pack_renders_markdown_and_runs_nothing(browser, sqlite_server, co
     pack = page.locator("#info-pack .markdown")
     await pack.locator("ol > li", has_text="Second numbered point").wait_for()
     assert await pack.locator("h3", has_text="About this group").count() == 1
-    assert await pack.locator("table td", has_text="2 weeks").count() == 1
+    assert await pack.locator("table td.align-center", has_text="2 weeks").count() == 1
     assert await pack.locator("blockquote", has_text="What people told us").count() == 1
     link = pack.locator("a", has_text="the NHS site")
     assert await link.get_attribute("rel") == "noopener noreferrer"

@@ -9,6 +9,8 @@ sockets.
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 from typing import Any
 
 from . import auth, commands
@@ -20,6 +22,7 @@ from .store import DuplicateClientKey, StaleLog, Store, StoreError
 
 SYNC_PAGE = 500
 MAX_STALE_RETRIES = 20
+FOLLOW_WAIT_S = 5.0  # how long a write appended by `append_any` waits for the follower
 
 
 class NotInitialised(StoreError):
@@ -36,6 +39,10 @@ class Engine:
         self._lock = asyncio.Lock()
         self._joining: list[tuple] = []  # joins waiting for the next group commit
         self._join_task: asyncio.Task | None = None
+        # A shared store's append at the next seq, for order-free writes (store/__init__).
+        self._append_any = getattr(store, "append_any", None)
+        self._waiters: list[tuple[int, int, asyncio.Future]] = []  # (seq, n, future), a heap
+        self._waiter_n = itertools.count()
 
     # -- start -----------------------------------------------------------------
 
@@ -73,6 +80,25 @@ class Engine:
         self.log.append(e)
         if publish:
             self.outbox.put_nowait(e)
+        while self._waiters and self._waiters[0][0] <= e["seq"]:
+            done = heapq.heappop(self._waiters)[2]
+            if not done.done():
+                done.set_result(None)
+
+    async def _until_applied(self, seq: int) -> None:
+        """Read your own writes: an event appended with `append_any` is folded in by the
+        follower, in log order; wait for it so the next command sees it. A stuck follower
+        (Redis reconnecting) is bypassed by reading the log directly."""
+        if self.state.last_seq >= seq:
+            return
+        done = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (seq, next(self._waiter_n), done))
+        try:
+            await asyncio.wait_for(asyncio.shield(done), FOLLOW_WAIT_S)
+        except asyncio.TimeoutError:
+            await self._catch_up()
+            if self.state.last_seq < seq:
+                raise StoreError(f"event {seq} was written but cannot be read back yet") from None
 
     async def follow(self) -> None:
         """Apply what other processes append to a shared store, in seq order; after any
@@ -128,26 +154,15 @@ class Engine:
 
     async def _commit_joins(self) -> None:
         """Group commit for a join storm: every join that queued while the previous
-        write was on disk goes in the next one, token and event in one transaction."""
-        async with self._lock:
+        write was on disk goes in the next one, token and event in one transaction.
+        A join is order-free: on a shared store it goes in at the next seq, unlocked."""
+        if self._append_any is not None:
             batch, self._joining = self._joining, []
-            if not batch:
-                return  # an earlier task took them
-            creds = {token: cred for _, token, cred, _ in batch}
-            error: BaseException | None = None
-            for _ in range(MAX_STALE_RETRIES):
-                try:
-                    await self._append([d for d, _, _, _ in batch], credentials=creds)
-                    break
-                except StaleLog:
-                    await self._catch_up_or_fail()
-                except BaseException as exc:  # the store failed: every waiter hears it
-                    error = exc
-                    break
-            else:
-                error = CommandError("conflict", "the log is too busy: try again")
-            if error is None:
-                self.credentials.update(creds)
+            error = await self._append_joins_any(batch)
+        else:
+            async with self._lock:
+                batch, self._joining = self._joining, []
+                error = await self._append_joins(batch)
         for *_, done in batch:
             if done.done():
                 continue  # its connection went away meanwhile
@@ -157,6 +172,36 @@ class Engine:
                 done.set_exception(error)
         if self._joining:
             self._join_task = asyncio.create_task(self._commit_joins())
+
+    async def _append_joins(self, batch: list[tuple]) -> BaseException | None:
+        if not batch:
+            return None  # an earlier task took them
+        creds = {token: cred for _, token, cred, _ in batch}
+        for _ in range(MAX_STALE_RETRIES):
+            try:
+                await self._append([d for d, _, _, _ in batch], credentials=creds)
+                self.credentials.update(creds)
+                return None
+            except StaleLog:
+                await self._catch_up_or_fail()
+            except BaseException as exc:  # the store failed: every waiter hears it
+                return exc
+        return CommandError("conflict", "the log is too busy: try again")
+
+    async def _append_joins_any(self, batch: list[tuple]) -> BaseException | None:
+        if not batch:
+            return None
+        creds = {token: cred for _, token, cred, _ in batch}
+        now = ev.now_ms()
+        for d, *_ in batch:
+            d.setdefault("ts", now)
+        try:
+            appended = await self._append_any([d for d, _, _, _ in batch], None, creds)
+            self.credentials.update(creds)
+            await self._until_applied(appended[-1]["seq"])
+            return None
+        except BaseException as exc:
+            return exc
 
     # -- commands ----------------------------------------------------------------
 
@@ -168,6 +213,8 @@ class Engine:
         client_key = self._client_key(name, who, payload)
         if client_key and (seq := self.state.client_calls.get(client_key)):
             return ack_for(self.log[seq - 1])
+        if self._append_any is not None and name in commands.ORDER_FREE:
+            return await self._execute_any(command, who, payload, client_key)
         async with self._lock:
             for _ in range(MAX_STALE_RETRIES):
                 if client_key and (seq := self.state.client_calls.get(client_key)):
@@ -197,6 +244,26 @@ class Engine:
                 self.credentials.update(creds)
                 return ack_for(appended[-1])
         raise CommandError("conflict", "the log is too busy: try again")
+
+    async def _execute_any(self, command: commands.Command, who: Viewer, payload: Any,
+                           client_key: tuple | None) -> dict[str, Any]:
+        """An order-free write on a shared store: checked against the state as this
+        process knows it, appended at the next seq without a lock or a retry, acked once
+        durable and folded in (so the writer's next command sees it)."""
+        now = ev.now_ms()
+        plan = command(self.state, who, payload, now)
+        if plan.settled_seq is not None:
+            return ack_for(self.log[plan.settled_seq - 1])
+        for d in plan.drafts:
+            d["ts"] = now
+        key = f"{client_key[0]}\x1f{client_key[1]}" if client_key else None
+        try:
+            appended = await self._append_any(plan.drafts, key)
+        except DuplicateClientKey as exc:  # the same call, sent again meanwhile
+            await self._until_applied(exc.seq)
+            return ack_for(self.log[exc.seq - 1])
+        await self._until_applied(appended[-1]["seq"])
+        return ack_for(appended[-1])
 
     @staticmethod
     def _client_key(name: str, who: Viewer, payload: Any) -> tuple[str, str] | None:

@@ -247,7 +247,10 @@ def _note_added(s: State, e: Event, d: dict) -> None:
 
 
 def _note_supported(s: State, e: Event, d: dict) -> None:
-    s.notes[d["note_id"]]["supporters"].append(e["actor"]["id"])
+    # A support is order-free (two taps may both be logged): count each person once.
+    supporters = s.notes[d["note_id"]]["supporters"]
+    if e["actor"]["id"] not in supporters:
+        supporters.append(e["actor"]["id"])
     s.settled[("support", d["note_id"], e["actor"]["id"])] = e["seq"]
 
 

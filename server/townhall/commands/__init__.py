@@ -20,7 +20,7 @@ from .shape import (assembly_update, group_add, group_update, slot_add, slot_mov
                     slot_update)
 from .timing import agenda_end, agenda_start, timer_extend, timer_pause, timer_resume
 
-__all__ = ["CODES", "COMMANDS", "CREATED_ID", "CommandError", "IDEMPOTENT_BY_CLIENT_ID",
+__all__ = ["CODES", "COMMANDS", "ORDER_FREE", "Command", "CREATED_ID", "CommandError", "IDEMPOTENT_BY_CLIENT_ID",
            "MAX_NAME", "MAX_TEXT", "Plan", "ack_for", "clean_name", "join", "new_id"]
 
 Command = Callable[[State, Viewer, Any, int], Plan]
@@ -59,6 +59,11 @@ COMMANDS: dict[str, Command] = {
     "keypoint.order": keypoint_order,
     "joincode.rotate": joincode_rotate,
 }
+
+# Commands whose validity does not depend on the exact prior state: a shared store may
+# append them at whatever seq is next (no optimistic check, no retry), so processes do
+# not collide on them. A join is one too (engine.join).
+ORDER_FREE = frozenset({"note.add", "note.support"})
 
 # Commands whose repeat with the same client_id must return the first result.
 IDEMPOTENT_BY_CLIENT_ID = frozenset({"note.add", "keypoint.add", "response.log", "correction.submit",

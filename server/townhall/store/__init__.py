@@ -3,6 +3,10 @@
 - `sqlite.SqliteStore`: the embedded default, a file in the data dir.
 - a Redis store (shared by several server processes) implements the same methods.
 
+A shared store may also offer `append_any` (see RedisStore): append at whatever seq is
+next, without the `expect_last_seq` check, for writes whose validity does not depend on
+the exact prior state (a note, a support, a join). Several processes then never retry.
+
 The engine relies on three guarantees from every store:
 1. `append` gives strict, gap-free `seq` numbers, and refuses (`StaleLog`) when the log
    has moved past `expect_last_seq`, so a writer never appends on a stale view;
@@ -56,7 +60,11 @@ def decode_event(blob: bytes, seq: int, where: str) -> Event:
     except Exception as exc:
         raise StoreError(f"{where} is damaged: event {seq} cannot be read "
                          f"({type(exc).__name__})") from None
-    if not isinstance(e, dict) or e.get("seq") != seq:
+    if not isinstance(e, dict):
+        raise StoreError(f"{where} is damaged: event {seq} is not an event")
+    if "seq" not in e:  # numbered by the store as it appended it (RedisStore.append_any)
+        e = {"seq": seq, **e}
+    elif e["seq"] != seq:
         raise StoreError(f"{where} is damaged: event {seq} is not an event")
     return e
 
