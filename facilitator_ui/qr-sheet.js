@@ -1,7 +1,9 @@
 // The printable sheet of join QR codes, one card per group. It connects as the organiser
-// (the token is the path segment before "qr-sheet"), takes the join codes from the
-// welcome and any later `join` message, and marks <body data-ready="true"> once every
-// card's QR image has loaded, so a print (or a test printing to PDF) waits for it.
+// (the token is the path segment before "qr-sheet") and draws from client.model: the
+// groups, their names and current join codes (`join` messages) as they are now, so a
+// group added or renamed, or a code replaced, while the sheet is open shows at once. It
+// marks <body data-ready="true"> once every card's QR image has loaded, so a print (or a
+// test printing to PDF) waits for it.
 
 import { createClient, describeStatus } from "/static/client.js";
 import { el } from "/static/dom.js";
@@ -13,29 +15,9 @@ const token = decodeURIComponent(segments[segments.length - 2] ?? "");
 const client = createClient({ token });
 window.townhall = client;
 
-let welcome = null;
-let codes = {};
-
 const capitalise = (t) => (t ? t[0].toUpperCase() + t.slice(1) : t);
-const absolute = (url) => (url && url.startsWith("/") ? location.origin + url : url);
 
-/** The address printed under the QR: what the QR itself encodes (the server's base URL). */
-function joinAddress(gid, code) {
-  const known = absolute(welcome?.links?.join?.[gid]);
-  const base = known ? known.slice(0, known.lastIndexOf("/j/")) : location.origin;
-  return `${base}/j/${code}`;
-}
-
-// Registered before start(): the welcome may arrive before "connected" is reported.
-client.socket.on("welcome", (w) => {
-  welcome = w;
-  codes = { ...(w.join ?? {}) };
-  render();
-});
-client.socket.on("join", (update) => {
-  codes = { ...codes, ...update };
-  render();
-});
+client.on("change", render);
 client.on("status", (status) => {
   const line = $("status");
   line.dataset.state = status.state;
@@ -46,9 +28,13 @@ let shown = "";
 let generation = 0;
 
 function render() {
-  const groups = welcome?.snapshot?.groups ?? [];
-  const title = welcome?.snapshot?.assembly?.title ?? "";
-  const key = JSON.stringify([title, groups.map((g) => [g.id, g.name, codes[g.id]])]);
+  const m = client.model;
+  if (!m) return;
+  const groups = m.groups;
+  const codes = m.join ?? {};
+  const title = m.assembly?.title ?? "";
+  // Most changes (notes, timers) leave the sheet as it is: redraw only when it would differ.
+  const key = JSON.stringify([title, m.baseUrl, groups.map((g) => [g.id, g.name, codes[g.id]])]);
   if (key === shown) return;
   shown = key;
   const mine = ++generation;
@@ -61,7 +47,7 @@ function render() {
   const cards = groups.map((g) => {
     const code = codes[g.id];
     const card = el("section", { class: "qr-card", "data-group": g.id, "aria-label": g.name });
-    card.append(el("p", { class: "assembly", text: title }), el("h2", { class: "group", text: g.name }));
+    card.append(el("p", { class: "assembly", dir: "auto", text: title }), el("h2", { class: "group", dir: "auto", text: g.name }));
     if (!code) {
       card.append(el("p", { class: "missing", text: "No join code for this group." }));
       return card;
@@ -72,7 +58,7 @@ function render() {
       return false;
     }));
     // The address may break only before the code, never inside it: it is typed by hand.
-    const address = joinAddress(g.id, code);
+    const address = `${m.baseUrl}/j/${code}`;
     const cut = address.lastIndexOf("/") + 1;
     card.append(
       el("div", { class: "card-body" },
@@ -84,7 +70,8 @@ function render() {
         el("span", { text: address.slice(0, cut) }), el("wbr"), el("span", { class: "code", text: address.slice(cut) })));
     return card;
   });
-  $("cards").replaceChildren(...cards);
+  $("cards").replaceChildren(...(cards.length ? cards
+    : [el("p", { class: "no-groups", text: "No groups yet: add them in the organiser console, and their cards appear here." })]));
 
   Promise.all(loads).then((results) => {
     if (mine !== generation) return; // a newer render (a code was replaced) took over
