@@ -7,8 +7,13 @@
 // first process) the lead. Phases run in the order of `config.phases`; between them
 // the process prints {"type":"barrier"} on stdout and waits for a line on stdin
 // (run.py lines all processes up and measures the servers meanwhile), unless
-// `config.solo` is set. Results: JSON lines on stdout, and the raw samples in
-// `config.out`.
+// `config.solo` is set. A phase listed in `config.chain` follows the previous one at
+// once: the process only prints {"type":"mark"} (run.py samples the servers, nobody
+// waits). Results: JSON lines on stdout, and the raw samples in `config.out`.
+//
+// The server may send `event` (one log event) or `events` (a list of log events in
+// ascending seq, CONTRACT §7); each element of a list is checked exactly like an
+// `event` (doubled, out of order, lost).
 import { io } from "socket.io-client";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -41,6 +46,9 @@ async function barrier(name, info = {}) {
   if (cfg.solo) return "go";
   return lines.length ? lines.shift() : new Promise((r) => waiting.push(r));
 }
+// A phase boundary nobody waits for: run.py samples the servers when every process has
+// printed it.
+function mark(name, info = {}) { out({ type: "mark", proc: P, name, t: wall(), ...info }); }
 
 // -- measurement -----------------------------------------------------------------
 const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -49,7 +57,8 @@ const phases = {}; // name -> stats
 let phase = "setup";
 function stats(name = phase) {
   return (phases[name] ??= {
-    join: [], note_ack: [], write_ack: [], deliver: [], kp_screen: [], broadcast: [],
+    join: [], note_ack: [], write_ack: [], deliver: [], deliver_early: [], deliver_late: [],
+    kp_screen: [], broadcast: [],
     resync: [], rewelcome: [], notes_sent: 0, notes_acked: 0, writes_acked: 0, supports_sent: 0,
     errors: {}, skipped_offline: 0, connect_errors: 0, started: now(), ended: null,
     cpu0: process.cpuUsage(), cpu: null, loop: null,
@@ -72,7 +81,13 @@ const summary = (a) => ({ n: a.length, p50: pct(a, 50), p99: pct(a, 99), max: a.
 
 // Global tallies, across phases.
 const tally = { doubled: 0, doubled_client_id: 0, overlap: 0, out_of_order: 0, resent: 0,
-  resend_changed_id: 0, connect_errors: {}, disconnects: 0, failed_joins: 0 };
+  resend_changed_id: 0, connect_errors: {}, disconnects: 0, failed_joins: 0,
+  // What arrived on the wire: `event` messages, `events` messages and the log events in
+  // them, malformed `events` (not a list), per role the log events received and the
+  // `participant.joined` among them, and other messages by name (e.g. a group-size count).
+  event_msgs: 0, events_msgs: 0, events_in_lists: 0, bad_events_msgs: 0, received: {}, joined_seen: {},
+  other_msgs: {} };
+const KNOWN_MSGS = new Set(["welcome", "event", "events"]);
 const pendingNotes = new Map(); // client_id -> {t, c, phase, step, acked, delivered, note_id, seq}
 const ackedByGroup = new Map(); // group -> Map(note_id -> seq)
 const kpPublish = new Map();    // keypoint_id -> {t, phase, acked}
@@ -97,22 +112,37 @@ class Client {
     this.dropped = false; this.resyncedAt = null; this.welcomed = null;
     clients.push(this);
   }
-  connect() {
-    this.t0 = now();
+  // The socket object without a connection: a storm creates them all beforehand, so
+  // opening 1,000 connections within 0.2 s costs the generator only the connecting.
+  prepare() {
+    if (this.sock) return this;
     const s = this.sock = io(this.url, {
       transports: ["websocket"], forceNew: true, reconnection: true,
       reconnectionDelay: 1000, reconnectionDelayMax: 5000, randomizationFactor: 0.5,
-      timeout: 30000, auth: this.auth,
+      timeout: 30000, auth: this.auth, autoConnect: false,
     });
     s.on("welcome", (w) => this.onWelcome(w));
-    s.on("event", (e) => this.onEvent(e, "w"));
+    s.on("event", (e) => { tally.event_msgs++; this.onEvent(e, "w"); });
+    s.on("events", (list) => { // CONTRACT §7: several log events in one message
+      if (!Array.isArray(list)) { tally.bad_events_msgs++; return; }
+      tally.events_msgs++; tally.events_in_lists += list.length;
+      for (const e of list) this.onEvent(e, "w");
+    });
     s.on("connect_error", (e) => {
       const code = e?.data?.code ?? e?.message ?? "error";
       tally.connect_errors[code] = (tally.connect_errors[code] ?? 0) + 1;
       stats().connect_errors++;
     });
     s.on("disconnect", () => { tally.disconnects++; });
-    return new Promise((resolve) => { this.resolveWelcome = resolve; });
+    s.onAny((name) => { if (!KNOWN_MSGS.has(name)) tally.other_msgs[name] = (tally.other_msgs[name] ?? 0) + 1; });
+    return this;
+  }
+  connect() {
+    this.prepare();
+    const welcomed = new Promise((resolve) => { this.resolveWelcome = resolve; });
+    this.t0 = now();
+    this.sock.connect();
+    return welcomed;
   }
   onWelcome(w) {
     const t = now();
@@ -147,8 +177,13 @@ class Client {
     for (const cid of again) { tally.resent++; sendNote(this, cid); }
   }
   onEvent(e, via) {
+    if (!e || typeof e !== "object") { tally.bad_events_msgs++; return; }
     const prev = this.seen.get(e.seq);
     lastEventAt = now();
+    if (via === "w") {
+      tally.received[this.kind] = (tally.received[this.kind] ?? 0) + 1;
+      if (e.type === "participant.joined") tally.joined_seen[this.kind] = (tally.joined_seen[this.kind] ?? 0) + 1;
+    }
     if (prev) {
       if (prev === via) tally.doubled++; else tally.overlap++;
       return;
@@ -173,6 +208,7 @@ class Client {
             if (via === "w" && !em.resent) {
               stats(em.phase).deliver.push(t - em.t);
               if (em.step) em.step.deliver.push(t - em.t);
+              if (em.early !== undefined) stats(em.phase)[em.early ? "deliver_early" : "deliver_late"].push(t - em.t);
             }
           }
         } else if (this.kind === "participant" && writing && !d.client_id?.startsWith(`${P}-${this.idx}-`)) {
@@ -218,14 +254,14 @@ const staff = [...facilitators, screen, ...(lead ? [lead] : [])];
 
 // -- writes ------------------------------------------------------------------------
 const LOREM = "we should make appointments easier to get for people who work shifts and cannot call at eight";
-function sendNote(c, cid = null) {
+function sendNote(c, cid = null, extra = null) {
   if (!c.sock.connected) { stats().skipped_offline++; if (cid) c.resend.push(cid); return; }
   const resent = cid !== null;
   cid ??= `${P}-${c.idx}-${c.n++}`;
   const st = stats();
   let em = pendingNotes.get(cid);
   if (!em) {
-    em = { t: now(), c, phase, step: rampStep, acked: false, delivered: false };
+    em = { t: now(), c, phase, step: rampStep, acked: false, delivered: false, ...extra };
     pendingNotes.set(cid, em);
     st.notes_sent++;
     if (rampStep) rampStep.sent++;
@@ -235,9 +271,9 @@ function sendNote(c, cid = null) {
     const s = stats(em.phase);
     if (e) {
       if (!c.sock.connected || c.dropped) { c.resend.push(cid); return; } // lost with the connection: send again
-      err(s, "ack_timeout"); if (em.step) em.step.errors++; return;
+      err(s, "ack_timeout"); em.failed = true; if (em.step) em.step.errors++; return;
     }
-    if (!a?.ok) { err(s, a?.error?.code ?? "bad_ack"); if (em.step) em.step.errors++; return; }
+    if (!a?.ok) { err(s, a?.error?.code ?? "bad_ack"); em.failed = true; if (em.step) em.step.errors++; return; }
     if (em.acked) { if (em.note_id !== a.note_id) tally.resend_changed_id++; return; }
     em.acked = true; em.note_id = a.note_id; em.seq = a.seq;
     const lat = now() - t;
@@ -306,6 +342,93 @@ async function phaseJoin() {
   endPhase(st);
   st.clients = clients.length;
   out({ type: "phase", proc: P, phase: "join", clients: clients.length, failed, join: summary(st.join), cpu: st.cpu, loop: st.loop });
+}
+
+// A join storm (issue 13): staff are in first (and the lead starts the group-work slot),
+// then every participant of this process opens its connection within `storm.window_s`
+// (evenly spread; 0.2 s by default); whoever has no `welcome` `storm.deadline_s` after
+// the first attempt gives up and leaves. Processes line up on the `before:storm` barrier
+// so their storms start together.
+async function phaseStorm() {
+  const st = startPhase("storm");
+  const S = cfg.storm ?? {};
+  await connectAll(staff, 0);
+  st.staff_join = st.join.splice(0);
+  const staffMissing = staff.filter((c) => c.welcomed === null).length;
+  if (staffMissing) err(st, "staff_not_welcomed");
+  if (lead && S.start_slot !== false && lead.welcomed !== null) {
+    try {
+      const a = await lead.sock.timeout(ACK_TIMEOUT).emitWithAck("agenda.start", { slot_id: agendaSlot("group_work") });
+      if (!a?.ok) err(st, "agenda.start_" + (a?.error?.code ?? "bad"));
+    } catch { err(st, "agenda.start_timeout"); }
+  }
+  for (const c of participants) c.prepare();
+  await barrier("before:storm", { staff: staff.length, staff_missing: staffMissing });
+  loop.reset(); st.cpu0 = process.cpuUsage(); st.started = now();
+  const windowMs = (S.window_s ?? 0.2) * 1000;
+  const deadlineMs = (S.deadline_s ?? 20) * 1000;
+  const t0 = now();
+  const n = participants.length;
+  let openedAt = t0;
+  const ps = participants.map((c, i) => new Promise((res) => {
+    const at = n > 1 ? (windowMs * i) / (n - 1) : 0;
+    setTimeout(() => { c.connect().then(res); openedAt = now(); }, at);
+  }));
+  await Promise.race([Promise.all(ps), sleep(deadlineMs)]);
+  const late = participants.filter((c) => c.welcomed === null);
+  for (const c of late) { c.failed = true; c.sock.disconnect(); }
+  tally.failed_joins += late.length;
+  active = participants.filter((c) => !c.failed);
+  endPhase(st);
+  st.clients = clients.length;
+  st.participants_tried = n;
+  st.welcomed = n - late.length;
+  st.open_ms = openedAt - t0; // how long this generator took to open every connection
+  st.all_in_ms = late.length ? null : Math.max(0, ...active.map((c) => c.welcomed - t0));
+  // When each participant was in, from the first attempt (a curve, not only the last).
+  st.in_at = active.map((c) => c.welcomed - t0);
+  out({ type: "phase", proc: P, phase: "storm", clients: clients.length, failed: late.length,
+    all_in_ms: st.all_in_ms === null ? null : r1(st.all_in_ms), open_ms: r1(st.open_ms),
+    join: summary(st.join), cpu: st.cpu, loop: st.loop });
+}
+
+// Notes right after a storm (issue 13): `burst.notes` notes, sent evenly over
+// `burst.over_s` seconds by the participants who got in, taking turns across groups (so
+// each group gets its share and nobody nears the 30-a-minute limit). Note→facilitator is
+// also split by when the note was sent: within `burst.early_ms` of the burst's start
+// (right after the last welcome when chained to the storm) or later. The phase ends
+// when every note is acked and at its facilitator, or after `burst.drain_s`.
+async function phaseBurst() {
+  const st = startPhase("burst");
+  const B = cfg.burst ?? {};
+  const n = B.notes ?? 100, overMs = (B.over_s ?? 1) * 1000, earlyMs = B.early_ms ?? 500;
+  const byGroup = new Map();
+  for (const c of active) {
+    if (!byGroup.has(c.group)) byGroup.set(c.group, []);
+    byGroup.get(c.group).push(c);
+  }
+  const lists = [...byGroup.values()];
+  const order = [];
+  for (let k = 0; order.length < active.length; k++) for (const l of lists) if (k < l.length) order.push(l[k]);
+  const t0 = now();
+  for (let i = 0; i < n && order.length; i++) {
+    const wait = t0 + (overMs * i) / n - now();
+    if (wait >= 1) await sleep(wait);
+    const offset = now() - t0;
+    sendNote(order[i % order.length], null, { early: offset < earlyMs, offset });
+  }
+  st.send_ms = now() - t0;
+  st.notes_planned = n;
+  const mine = [...pendingNotes.values()].filter((e) => e.phase === "burst");
+  await drain((B.drain_s ?? 15) * 1000, () => mine.every((e) => e.failed || (e.acked && e.delivered)));
+  endPhase(st);
+  st.undelivered = mine.filter((e) => !e.delivered).length; // not at the facilitator by the end of the drain
+  st.unacked = mine.filter((e) => !e.acked).length;
+  st.burst_ms = now() - t0;
+  out({ type: "phase", proc: P, phase: "burst", notes_sent: st.notes_sent, notes_acked: st.notes_acked,
+    undelivered: st.undelivered, note_ack: summary(st.note_ack), deliver: summary(st.deliver),
+    deliver_early: summary(st.deliver_early), deliver_late: summary(st.deliver_late),
+    send_ms: r1(st.send_ms), errors: st.errors, cpu: st.cpu, loop: st.loop });
 }
 
 async function phaseWork(name = "work", seconds = cfg.work_s ?? 20, rate = cfg.notes_per_s) {
@@ -482,11 +605,16 @@ function lostReport() {
 const started = now();
 const cpuStart = process.cpuUsage();
 const PH = { join: phaseJoin, work: () => phaseWork(), keypoints: phaseKeypoints, plenary: phasePlenary,
-  reconnect: phaseReconnect, ramp: phaseRamp };
+  reconnect: phaseReconnect, ramp: phaseRamp, storm: phaseStorm, burst: phaseBurst };
+const chain = new Set(cfg.chain ?? []); // phases that start at once, without a barrier
 for (const [i, name] of cfg.phases.entries()) {
-  if (i > 0 || name !== "join") await barrier(`before:${name}`);
+  // join and storm connect the staff first: storm has its own barrier once they are in.
+  if (i > 0 && chain.has(name)) mark(`before:${name}`);
+  else if (i > 0 || (name !== "join" && name !== "storm")) await barrier(`before:${name}`);
   await PH[name]();
-  await barrier(`after:${name}`, name === "join" ? { clients: clients.length } : {});
+  const info = name === "join" || name === "storm" ? { clients: clients.length } : {};
+  if (chain.has(cfg.phases[i + 1])) mark(`after:${name}`, info);
+  else await barrier(`after:${name}`, info);
 }
 // Let the last fan-outs land: wait until nothing has arrived for a second (at most 8 s).
 {
@@ -504,5 +632,5 @@ const result = {
 };
 if (cfg.out) writeFileSync(cfg.out, JSON.stringify(result));
 out({ type: "done", proc: P, tally, lost, gen_cpu_pct: result.gen_cpu_pct, gen_rss_mb: result.gen_rss_mb });
-for (const c of clients) c.sock.disconnect();
+for (const c of clients) c.sock?.disconnect();
 setTimeout(() => process.exit(0), 200);

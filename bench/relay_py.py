@@ -1,21 +1,40 @@
 """The ceiling of our library: a bare python-socketio relay under uvicorn.
 
-No auth, no log, no validation. A client joins the room of its group (from `auth`),
-`note.add` goes to that room and is acknowledged at once. A fake `seq` counter makes
-the load generator's ordering, loss and duplicate checks work unchanged.
+No auth, no log, no validation, no batching: the library doing the naive thing. A
+client joins the room of its group (from `auth`), `note.add` goes to that room and is
+acknowledged at once. A fake `seq` counter makes the load generator's ordering, loss
+and duplicate checks work unchanged.
 
-    python bench/relay_py.py --port 8000
+    python bench/relay_py.py --port 8000             # uncompressed frames, as townhall
+    python bench/relay_py.py --port 8000 --deflate   # uvicorn's permessage-deflate on
+    python bench/relay_py.py --port 8000 --batched   # relay-py-batched (not the default)
+
+The fan-out has townhall's shape (server/townhall/realtime.py) where it costs:
+- frames go out uncompressed (`townhall serve` turns permessage-deflate off);
+- a group's participants are in `members:G`, its facilitator in `staff:G`, the lead in
+  `all`; everyone is also in `public`;
+- `note.add` / `note.support` / `keypoint.add` go to members + staff of the group + lead,
+  one `event` each; `keypoint.publish`, `agenda.start`, `plenary.focus` go to everyone;
+- a participant's arrival is announced as one `participant.joined` event to the group's
+  facilitator and the lead (not to the other participants; `--no-join-events` drops it).
+
+`--batched` (the `relay-py-batched` system, an extra, never the default comparison) is
+what the library can do with CONTRACT §7's batching: each client is in exactly one
+room (members:G, staff:G, all, public), and the events emitted while the loop is busy
+go out together, each room getting one `event` or one `events` list per pass.
 
 Auth as townhall's (bench/loadgen.mjs sends the same payloads):
   {"join_code": GROUP, "name": ...}  a participant of GROUP (the generator uses the
                                      group id as the join code for the bare relays)
   {"token": "facilitator:GROUP"}     that group's facilitator
-  {"token": "lead"} / {"token": "screen"} / anything else: public only
+  {"token": "lead"}                  every group's events
+  {"token": "screen"} / anything else public only
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import itertools
 import time
 
@@ -29,7 +48,52 @@ seq = itertools.count(1)
 last = 0
 who: dict[str, tuple[str, str | None]] = {}  # sid -> (role, group)
 
-PUBLIC, STAFF = "public", "all-groups"
+PUBLIC, ALL = "public", "all"
+JOIN_EVENTS = True  # --no-join-events turns the participant.joined announcement off
+BATCHED = False     # --batched
+views: set[str] = {PUBLIC}  # batched: the rooms, one per client
+pending: list[tuple[dict, list[str] | None]] = []  # batched: (event, rooms or None = everyone)
+flusher: asyncio.Task | None = None
+
+
+def members(group: str) -> str:
+    return f"members:{group}"
+
+
+def staff(group: str) -> str:
+    return f"staff:{group}"
+
+
+async def send(event: dict, rooms: list[str] | None) -> None:
+    """One log event to `rooms` (None: everyone)."""
+    global flusher
+    if not BATCHED:
+        await sio.emit("event", event, to=PUBLIC if rooms is None else rooms)
+        return
+    pending.append((event, rooms))
+    if flusher is None:
+        flusher = asyncio.get_running_loop().create_task(flush())
+
+
+async def flush() -> None:
+    """Batched: one pass sends each room what was emitted since the last, in seq order."""
+    global flusher
+    try:
+        while pending:
+            await asyncio.sleep(0)  # let the handlers that are ready add theirs
+            batch = pending[:]
+            pending.clear()
+            per_room: dict[str, list[dict]] = {}
+            for event, rooms in batch:
+                for r in (views if rooms is None else rooms):
+                    per_room.setdefault(r, []).append(event)
+            for r, evs in per_room.items():
+                if len(evs) == 1:
+                    await sio.emit("event", evs[0], to=r)
+                else:
+                    await sio.emit("events", evs, to=r)
+    finally:
+        flusher = None
 
 
 def now_ms() -> int:
@@ -55,13 +119,27 @@ async def connect(sid, environ, auth=None):
     else:
         role, group = (token if token in ("lead", "screen") else "screen"), None
     who[sid] = (role, group)
-    await sio.enter_room(sid, PUBLIC)
-    await sio.enter_room(sid, f"group:{group}" if group else STAFF)
+    if group:
+        room = members(group) if role == "participant" else staff(group)
+    else:
+        room = ALL if role == "lead" else PUBLIC
+    if BATCHED:  # one room per client: a pass sends it one message
+        views.add(room)
+        await sio.enter_room(sid, room)
+    else:
+        await sio.enter_room(sid, PUBLIC)
+        if room != PUBLIC:
+            await sio.enter_room(sid, room)
     welcome = {"role": role, "group_id": group, "server_time": now_ms(), "last_seq": last,
                "snapshot": {}}
     if role == "participant":
         welcome["token"] = f"p:{group}:{sid}"
     await sio.emit("welcome", welcome, to=sid)
+    if role == "participant" and code and JOIN_EVENTS:  # a new participant, not a return
+        s = next_seq()
+        await send({"seq": s, "ts": now_ms(), "type": "participant.joined", "actor": {"role": role},
+                    "group_id": group, "data": {"participant_id": sid, "name": auth.get("name")}},
+                   [staff(group), ALL])
 
 
 @sio.event
@@ -80,7 +158,7 @@ async def relay(sid, typ, payload, public=False, id_key=None):
         data[id_key] = ack[id_key] = f"{id_key[0]}{s}"
     event = {"seq": s, "ts": now_ms(), "type": typ, "actor": {"role": role},
              "group_id": None if public else group, "data": data}
-    await sio.emit("event", event, to=PUBLIC if public else [f"group:{group}", STAFF])
+    await send(event, None if public else [members(group), staff(group), ALL])
     return ack
 
 
@@ -125,8 +203,16 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=8000)
-    ap.add_argument("--no-deflate", action="store_true",
-                    help="turn uvicorn's websocket permessage-deflate off (townhall leaves it on)")
+    ap.add_argument("--deflate", action="store_true",
+                    help="turn uvicorn's websocket permessage-deflate on (off by default, as "
+                         "`townhall serve` has it)")
+    ap.add_argument("--no-deflate", action="store_true", help=argparse.SUPPRESS)  # the default now
+    ap.add_argument("--no-join-events", action="store_true",
+                    help="do not announce a participant's arrival to its facilitator and the lead")
+    ap.add_argument("--batched", action="store_true",
+                    help="send what was emitted while the loop was busy as one `events` list per room")
     a = ap.parse_args()
+    JOIN_EVENTS = not a.no_join_events
+    BATCHED = a.batched
     uvicorn.run(app, host=a.host, port=a.port, log_level="warning", ws_max_size=64 * 1024,
-                ws_per_message_deflate=not a.no_deflate)
+                ws_per_message_deflate=a.deflate)
