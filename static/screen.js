@@ -1,18 +1,38 @@
 // The plenary screen: a projector at the front of the hall, read from the back. No mouse,
-// no keyboard: it connects, follows the day and recovers by itself. It only renders the
-// model that the shared client keeps; every change re-renders the page from scratch.
+// no keyboard: it connects, follows the day and recovers by itself. It renders the model
+// that the shared client keeps; every change re-renders the page from the model.
+//
+// Nothing is ever dropped to make room. Each list (the presenting group's key points, the
+// Board's responses, the wall of every group's key points, the join codes) is measured,
+// set at the largest type size that keeps it on the fewest pages, and split into pages
+// that turn every PAGE_MS with "page 2 of 3" beside it. No item is ever cut: a page holds
+// whole items only.
 
 import { createClient, describeStatus, secretFromPath } from "/static/client.js";
-import { currentSlot, formatRemaining, groupKeypoints, groupName, remainingMs } from "/static/model.js";
+import { currentSlot, formatRemaining, groupKeypoints, groupName, nextSlot, remainingMs } from "/static/model.js";
 import { el } from "/static/dom.js";
 
 const STANCE = { commit: "Commitment", consider: "Under consideration", decline: "Declined" };
 const FRESH_MS = 10000;      // a newly published key point stays highlighted this long
 const MAX_QR_GROUPS = 6;     // more groups than this: addresses only, no QR images
-const MIN_FIT = 0.75;        // never shrink text below 3/4 of its size (still ≥ 2.6vh)
+// How long a page stays up. Calm by default; `?page_ms=` lets a test turn pages faster.
+const PAGE_MS = pageInterval(13000);
+const FADE_MS = 350;         // the fade between two pages (screen.css .page-out)
+// Text scales tried, largest first. The CSS floors them (max(2.6vh, …)), so the smallest
+// never goes below the legible minimum.
+const FITS = [1, 0.95, 0.9, 0.85, 0.8, 0.75];
+const JOIN_FITS = [1, 0.9, 0.8, 0.7, 0.6];   // QR codes: 14vh down to 8.4vh
+// Width of the key points column against the responses column, in the order tried.
+const SPLITS = ["1.1fr", "1fr", "0.8fr", "0.65fr", "0.5fr", "1.4fr"];
+const MIN_WALL_COLUMN_VH = 36;  // narrower wall columns would hold a handful of words a line
+const SLACK_PX = 2;             // rounding between what we measure and what is drawn
 
 const $ = (sel) => document.querySelector(sel);
 
+function pageInterval(fallback) {
+  const asked = Number(new URLSearchParams(location.search).get("page_ms"));
+  return Number.isFinite(asked) && asked >= 500 ? asked : fallback;
+}
 
 const client = createClient({ token: secretFromPath() });
 window.townhall = client;
@@ -28,8 +48,10 @@ function tick() {
   const timer = m.timer ?? { status: "idle" };
   const ms = remainingMs(timer, client.now());
   const state = timer.status === "paused" ? "paused" : timer.status === "running" ? "running" : "idle";
+  // After agenda.ended nothing runs: say so, never a growing overrun.
+  const ended = state === "idle" && timer.ended_slot_id != null;
   const text = state === "idle" || ms == null ? "" : formatRemaining(ms);
-  const key = `${state}|${text}`;
+  const key = `${state}|${ended}|${text}`;
   if (key === shown) return;
   shown = key;
 
@@ -38,11 +60,11 @@ function tick() {
   countdown.classList.toggle("paused", state === "paused");
   countdown.classList.toggle("idle", state === "idle");
   countdown.classList.toggle("long", text.replace(/ over$/, "").length > 5);
-  countdown.dataset.state = over ? `${state} over` : state;
+  countdown.dataset.state = over ? `${state} over` : ended ? "ended" : state;
 
   const parts = [];
   if (state === "idle") {
-    parts.push(el("span", { class: "cd-word", text: "Not started" }));
+    parts.push(el("span", { class: "cd-word", text: ended ? "Ended" : "Not started" }));
   } else {
     if (state === "paused") parts.push(el("span", { class: "cd-paused", text: "Paused" }), " ", el("span", { class: "cd-break" }));
     const digits = over ? text.replace(/ over$/, "") : text;
@@ -55,8 +77,8 @@ function tick() {
   fitCountdown();
 }
 
-/** The countdown keeps its full size (≈19vh digits) unless it would not fit beside the
- *  slot title (over an hour, or paused in an overrun): then it narrows just enough. */
+/** The countdown keeps its full size unless it would not fit beside the slot title (over
+ *  an hour, or paused in an overrun): then it narrows just enough. */
 function fitCountdown() {
   countdown.style.fontSize = "";
   // The page's width less its side padding (2 × 2.4vw), the title's 28vw and the gap.
@@ -69,12 +91,17 @@ function fitCountdown() {
   fitTitle();
 }
 
-/** The slot title keeps to three lines: a long one beside a wide countdown gets smaller. */
+/** The slot title keeps to its lines (screen.css clamps them): a long one beside a wide
+ *  countdown gets smaller, down to a floor, starting from the size the CSS gives it. */
 function fitTitle() {
   const title = $("#slot-title");
   title.style.fontSize = "";
-  for (let vh = 5.2; vh >= 3.6 && title.scrollHeight > title.clientHeight + 1; vh -= 0.4) {
-    title.style.fontSize = `${vh.toFixed(1)}vh`;
+  const vh = window.innerHeight / 100;
+  const floor = document.body.classList.contains("focused") ? 2.8 : 3.6;
+  let size = parseFloat(getComputedStyle(title).fontSize) / vh;
+  while (size > floor && title.scrollHeight > title.clientHeight + 1) {
+    size = Math.max(floor, size - 0.4);
+    title.style.fontSize = `${size.toFixed(1)}vh`;
   }
 }
 
@@ -82,13 +109,19 @@ function fitTitle() {
 
 function renderHeader(m) {
   const slot = currentSlot(m);
+  // After agenda.ended the slot that ended stays named, with "Ended" beside it.
+  const ended = slot ? null : m.agenda.find((s) => s.id === m.timer?.ended_slot_id) ?? null;
+  const named = slot ?? ended;
   const title = m.assembly?.title ?? "";
-  document.title = `${slot ? slot.title : title || "Plenary screen"} · townhall`;
-  $("#assembly-title").textContent = slot ? title : (m.assembly?.date ? formatDate(m.assembly.date) : "");
-  $("#slot-title").textContent = slot ? slot.title : title || "Welcome";
-  const idx = slot ? m.agenda.indexOf(slot) : -1;
-  const next = slot ? m.agenda[idx + 1] : m.agenda[0];
-  $("#slot-next").textContent = next ? `${slot ? "Next" : "First"}: ${next.title} (${next.minutes} min)` : "";
+  document.title = `${named ? named.title : title || "Plenary screen"} · townhall`;
+  $("#assembly-title").textContent = named ? title : (m.assembly?.date ? formatDate(m.assembly.date) : "");
+  $("#slot-title").textContent = named ? named.title : title || "Welcome";
+  // What is left to run, not agenda order: slots are often taken out of order.
+  const next = nextSlot(m);
+  const word = m.runs.length ? "Next" : "First";
+  $("#slot-next").replaceChildren(...(next
+    ? [`${word}: `, el("span", { dir: "auto", text: next.title }), ` (${next.minutes} min)`]
+    : []));
 }
 
 function formatDate(iso) {
@@ -97,15 +130,15 @@ function formatDate(iso) {
   return d.toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric" });
 }
 
-// -- key points ---------------------------------------------------------------------------
+// -- items ------------------------------------------------------------------------------
 
 // In the order the group's facilitator set (groupKeypoints), published ones only.
 const publishedOf = (m, groupId) => groupKeypoints(m, groupId).filter((k) => k.published);
 
 function keypointItem(k, number, now) {
-  const li = el("li", { class: "keypoint", "data-keypoint-id": k.id },
+  const li = el("li", { class: "keypoint", "data-keypoint-id": k.id, "data-key": `kp:${k.id}` },
     el("span", { class: "kp-num", text: String(number), "aria-hidden": "true" }),
-    el("span", { class: "kp-text user-text", text: k.text }));
+    el("span", { class: "kp-text user-text", dir: "auto", text: k.text }));
   const age = now - (k.published_at ?? -Infinity);
   if (age >= 0 && age < FRESH_MS) {
     li.classList.add("fresh");
@@ -115,79 +148,469 @@ function keypointItem(k, number, now) {
   return li;
 }
 
-function keypointList(m, groupId, list, now) {
-  const items = publishedOf(m, groupId);
-  list.replaceChildren(...items.map((k, i) => keypointItem(k, i + 1, now)));
-  list.dataset.count = String(items.length);
-  return items;
-}
+const emptyItem = (key, text) => el("li", { class: "empty", "data-key": key, text });
 
-// -- focus: one group fills the screen ----------------------------------------------------
-
-function renderFocus(m, now) {
-  $("#focus-group").textContent = groupName(m, m.focus);
-  const list = $("#focus-keypoints");
-  const items = keypointList(m, m.focus, list, now);
-  if (!items.length) {
-    list.append(el("li", { class: "empty", text: "The group’s key points appear here when they are published." }));
-  }
-
-  const responses = [...m.responses.values()]
-    .filter((r) => r.group_id === m.focus)
-    .sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
-  const corrections = [...m.corrections.values()].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
-  const ul = $("#focus-responses");
-  ul.replaceChildren(...responses.map((r) => responseItem(r, corrections.filter((c) => c.response_id === r.id))));
-  if (!responses.length) {
-    ul.append(el("li", { class: "empty", text: "The Board’s response appears here when it is logged." }));
-  }
-}
-
+/**
+ * A Board response: its text, its reason, why it was withdrawn, and each correction are
+ * separate paragraphs, so a long response continues on the next page between them,
+ * never mid-sentence. Each carries the data-key the pager shows it by.
+ */
 function responseItem(r, corrections) {
   const stance = STANCE[r.stance] ? r.stance : "consider";
-  const li = el("li", { class: `response stance-${stance}`, "data-response-id": r.id, "data-stance": stance },
+  const withdrawn = r.withdrawn ?? null;
+  const key = `r:${r.id}`;
+  const who = r.member ? el("span", { dir: "auto", text: r.member }) : null;
+  const li = el("li", {
+    class: `response stance-${stance}${withdrawn ? " withdrawn" : ""}`,
+    "data-response-id": r.id, "data-stance": stance, "data-key": key,
+  },
+  // Shown in place of the text on a page that starts partway through the response.
+  el("p", { class: "cont-label" },
+    `${STANCE[stance]}${withdrawn ? " (withdrawn)" : ""}`, who ? " — " : null, who, ", continued"),
+  el("div", { class: "response-main", "data-key": `${key}:text` },
     el("p", { class: "response-head" },
       el("span", { class: `stance ${stance}`, text: STANCE[stance] }),
-      r.member ? el("span", { class: "member", text: r.member }) : null),
-    el("p", { class: "response-text user-text", text: r.text }));
-  if (stance === "decline" && r.reason) {
-    li.append(el("p", { class: "reason" },
+      withdrawn ? el("span", { class: "withdrawn-badge", text: "Withdrawn" }) : null,
+      r.member ? el("span", { class: "member", dir: "auto", text: r.member }) : null),
+    el("p", { class: "response-text user-text", dir: "auto", text: r.text })),
+  stance === "decline" && r.reason
+    ? el("p", { class: "reason", "data-key": `${key}:reason` },
       el("span", { class: "reason-label", text: "Reason: " }),
-      el("span", { class: "user-text", text: r.reason })));
-  }
+      el("span", { class: "reason-text user-text", dir: "auto", text: r.reason }))
+    : null,
+  // §12: a withdrawn response stays on screen, marked, with why it was withdrawn.
+  withdrawn
+    ? el("p", { class: "withdrawn-note", "data-key": `${key}:withdrawn` },
+      el("span", { class: "withdrawn-label", text: "Withdrawn: " }),
+      el("span", { class: "withdrawn-reason user-text", dir: "auto", text: withdrawn.reason ?? "" }))
+    : null);
   if (corrections.length) {
     li.append(el("ul", { class: "corrections", "aria-label": "Corrections" },
       ...corrections.map((c) => {
         const outcome = c.outcome ?? "waiting";
-        return el("li", { class: `correction outcome-${outcome}`, "data-correction-id": c.id, "data-outcome": outcome },
-          el("span", { class: "correction-label", text: "Correction" }),
-          el("span", { class: `outcome ${outcome}`, text: outcome }),
-          el("span", { class: "correction-text user-text", text: c.text }));
+        return el("li", {
+          class: `correction outcome-${outcome}`, "data-correction-id": c.id,
+          "data-outcome": outcome, "data-key": `c:${c.id}`,
+        },
+        el("span", { class: "correction-label", text: "Correction" }),
+        el("span", { class: `outcome ${outcome}`, text: outcome }),
+        el("span", { class: "correction-text user-text", dir: "auto", text: c.text }));
       })));
   }
   return li;
 }
 
-// -- overview: every group's key points, and how to join ----------------------------------
+// -- measuring: what a list needs, as containers of items with their heights ------------
+//
+// A "flow" is what the pager packs: containers (a group's card, a Board response, or a
+// plain list) holding items (key points, a response and its corrections, join codes),
+// each with the height it takes. Heights come from the page as it is laid out now.
+//   { gap, containers: [{ key, head, contHead, tail, items: [{ key, h, gap }] }] }
+// head/tail: the container's own top and bottom (padding, card title); contHead: its top
+// when it continues from an earlier column or page; item.gap: the space above an item
+// that follows another one of the same container.
 
-function renderOverview(m, now) {
-  const wall = $("#all-keypoints");
-  const groups = m.groups ?? [];
-  wall.dataset.groups = String(groups.length);
-  wall.classList.toggle("many", groups.length > MAX_QR_GROUPS);
-  const layout = wallLayout(groups.length);
-  wall.style.setProperty("--cols", String(layout.columns));
-  wall.replaceChildren(...groups.map((g, i) => {
-    const list = el("ol", { class: "keypoints" });
-    const items = keypointList(m, g.id, list, now);
-    if (!items.length) list.append(el("li", { class: "empty", text: "No key points yet" }));
-    const section = el("section", { class: "group", "data-group-id": g.id },
-      el("h2", { class: "group-name" }, el("span", { text: g.name }), el("span", { class: "earlier" })),
-      el("div", { class: "clip" }, list));
-    section.style.gridColumn = `span ${layout.span(i)}`;
-    return section;
+const rectOf = (node) => node.getBoundingClientRect();
+const rowGap = (node) => parseFloat(getComputedStyle(node).rowGap) || 0;
+
+/** A plain list: one container, its children the items. */
+function listFlow(list) {
+  const rects = [...list.children].map(rectOf);
+  const items = [...list.children].map((li, i) => ({
+    key: li.dataset.key, h: rects[i].height, gap: i ? rects[i].top - rects[i - 1].bottom : 0,
   }));
+  return { gap: 0, containers: [{ key: "list", head: 0, contHead: 0, tail: 0, items }] };
+}
 
+/** Items inside one container element: its top and bottom, and each item's height. */
+function containerOf(box, key, itemNodes) {
+  const outer = rectOf(box);
+  const rects = itemNodes.map(rectOf);
+  const items = itemNodes.map((node, i) => ({
+    key: node.dataset.key, h: rects[i].height, gap: i ? rects[i].top - rects[i - 1].bottom : 0,
+  }));
+  const head = rects[0].top - outer.top;
+  return { key, head, contHead: head, tail: outer.bottom - rects[rects.length - 1].bottom, items };
+}
+
+/** The Board's responses: each response (its paragraphs, then each correction) is a
+ *  container. */
+function responseFlow(list) {
+  const containers = [...list.children].map((li) => {
+    if (!li.classList.contains("response")) return containerOf(li, li.dataset.key, [li]);
+    const c = containerOf(li, li.dataset.key, [...li.querySelectorAll(":scope > [data-key], .corrections > li")]);
+    // Continued on a new page, a response shows a one-line label (drawn aside while
+    // measuring) in place of its text. What space its next part keeps above it depends
+    // on which part that is: count the largest.
+    const label = rectOf(li.querySelector(".cont-label")).height;
+    c.contHead = c.head + label + Math.max(0, ...c.items.map((it) => it.gap));
+    return c;
+  });
+  return { gap: rowGap(list), containers };
+}
+
+/** The wall: each group's card is a container of its key points. */
+function cardFlow(column) {
+  // A card continued from an earlier column says "continued" under its name.
+  const note = column.querySelector(".cont-note");
+  const extra = note ? rectOf(note).height : 0;
+  const containers = [...column.children].map((card) => {
+    const c = containerOf(card, card.dataset.key, [...card.querySelectorAll("ol > li")]);
+    c.contHead = c.head + extra;
+    return c;
+  });
+  return { gap: rowGap(column), containers };
+}
+
+// -- pagination: pure arithmetic on a flow ----------------------------------------------
+
+const KEEP_WHOLE = 1 / 3;   // a container that fits a column moves whole past less room than this
+
+const containerHeight = (c) => c.head + c.tail + c.items.reduce((s, it, i) => s + it.h + (i ? it.gap : 0), 0);
+
+/**
+ * Pack a flow into pages of `cols` columns of `budget` px. Items are never cut; a
+ * container splits between items when it must (or when that saves a mostly empty
+ * column). Each page: { columns: [[{ key, cont, items: [itemKey] }]], keys, over }, where
+ * `over` says an item taller than a whole column had to stand alone.
+ */
+function paginate(flow, budget, cols) {
+  const pages = [];
+  let page = null;
+  let column = null;
+  let used = 0;
+  const newColumn = () => {
+    if (!page || page.columns.length === cols) {
+      page = { columns: [], keys: [], over: false };
+      pages.push(page);
+    }
+    column = [];
+    page.columns.push(column);
+    used = 0;
+  };
+  newColumn();
+  for (const c of flow.containers) {
+    const whole = containerHeight(c);
+    const room = budget - used - (column.length ? flow.gap : 0);
+    if (column.length && whole > room && whole <= budget && room < KEEP_WHOLE * budget) newColumn();
+    let seg = null;
+    c.items.forEach((it, i) => {
+      const cost = () => (seg ? it.gap + it.h
+        : (column.length ? flow.gap : 0) + (i === 0 ? c.head : c.contHead) + it.h + c.tail);
+      if (used + cost() > budget + 0.5 && (seg || column.length)) { newColumn(); seg = null; }
+      const add = cost();
+      if (!seg) {
+        seg = { key: c.key, cont: Boolean(c.cont) || i > 0, items: [] };
+        column.push(seg);
+      }
+      seg.items.push(it.key);
+      page.keys.push(it.key);
+      used += add;
+      if (used > budget + 0.5) page.over = true;
+    });
+  }
+  return pages;
+}
+
+/** Fewer pages first; a page that still overflows counts as many. */
+const pagesCost = (pages) => pages.length + (pages.some((p) => p.over) ? 1000 : 0);
+
+/** The same number of pages, filled evenly: the smallest budget that needs no more. */
+function balanced(flow, budget, cols) {
+  const cost = pagesCost(paginate(flow, budget, cols));
+  let lo = 0;
+  let hi = budget;
+  for (let i = 0; i < 14 && hi - lo > 1; i++) {
+    const mid = (lo + hi) / 2;
+    if (pagesCost(paginate(flow, mid, cols)) <= cost) hi = mid; else lo = mid;
+  }
+  return paginate(flow, hi, cols);
+}
+
+/** Of measured options [{fit, flow, budget, cols}], the one with the fewest pages, then
+ *  the largest type; ties keep the earlier option. */
+function bestOption(options) {
+  let best = null;
+  for (const o of options) {
+    o.cost = pagesCost(paginate(o.flow, o.budget, o.cols));
+    if (!best || o.cost < best.cost || (o.cost === best.cost && o.fit > best.fit)) best = o;
+  }
+  return best;
+}
+
+/** The part of a flow that holds `keys` (one page's items). */
+function subflow(flow, keys) {
+  const want = new Set(keys);
+  const containers = flow.containers.flatMap((c) => {
+    const items = c.items.filter((it) => want.has(it.key));
+    if (!items.length) return [];
+    const cont = Boolean(c.cont) || items[0] !== c.items[0];
+    return [{ ...c, cont, head: cont ? c.contHead : c.head, items }];
+  });
+  return { gap: flow.gap, containers };
+}
+
+/**
+ * Pages for the chosen option, evenly filled; then each page takes the largest type its
+ * own items fit at (a page of short points need not stay at the size of a long one), so
+ * no page keeps a large empty area while other items wait. Pages carry their `fit`.
+ */
+function planPages(options, chosen) {
+  return balanced(chosen.flow, chosen.budget, chosen.cols).map((page) => {
+    for (const o of options) {
+      if (o.fit <= chosen.fit) break;
+      const [alone, ...more] = paginate(subflow(o.flow, page.keys), o.budget, o.cols);
+      if (!more.length && !alone.over) return { ...alone, fit: o.fit };
+    }
+    return { ...page, fit: chosen.fit };
+  });
+}
+
+// -- pagers: which page of a list is up, turned by one calm clock -------------------------
+
+const pagers = [];
+
+/** A pager shows one page of a list at a time: `show(page)` draws it, `box` fades, and
+ *  `fitBox` takes the page's type size. */
+function createPager({ box, indicator, label = "page", show, active, fitBox = null }) {
+  const p = { box, indicator, label, show, active, fitBox, pages: [], index: 0, held: false };
+  pagers.push(p);
+  return p;
+}
+
+const pageOf = (pages, key) => (key == null ? -1 : pages.findIndex((pg) => pg.keys.includes(key)));
+
+/**
+ * New pages for a pager. It stays on what is up now (the page holding the item shown
+ * first), unless `jumpTo` names a new item: then it shows that one and holds it for an
+ * extra turn. `reset` starts over (another group came into focus).
+ */
+function setPages(p, pages, { jumpTo = null, reset = false } = {}) {
+  const anchor = reset ? null : p.pages[p.index]?.keys[0];
+  p.pages = pages;
+  if (reset) { p.index = 0; p.held = false; }
+  const jump = pageOf(pages, jumpTo);
+  const stay = pageOf(pages, anchor);
+  if (jump >= 0) { p.index = jump; p.held = true; }
+  else if (stay >= 0) p.index = stay;
+  showPage(p);   // (clamps the index when the list got shorter)
+}
+
+function showPage(p) {
+  const n = p.pages.length;
+  p.index = Math.max(0, Math.min(p.index, n - 1));
+  const page = p.pages[p.index];
+  if (page?.fit != null && p.fitBox) p.fitBox.style.setProperty("--fit", String(page.fit));
+  if (page) p.show(page);
+  const ind = p.indicator;
+  ind.hidden = n < 2;
+  ind.textContent = n < 2 ? "" : `${p.label} ${p.index + 1} of ${n}`;
+  ind.dataset.page = String(p.index + 1);
+  ind.dataset.pages = String(n);
+}
+
+const stillness = matchMedia("(prefers-reduced-motion: reduce)");
+
+/** Fade out, show the next page, fade in (or just show it, where motion is unwelcome). */
+function turnPage(p) {
+  const next = () => {
+    if (p.pages.length > 1) p.index = (p.index + 1) % p.pages.length;
+    showPage(p);
+    p.box.classList.remove("page-out");
+  };
+  if (stillness.matches) { next(); return; }
+  p.box.classList.add("page-out");
+  setTimeout(next, FADE_MS);
+}
+
+// One clock for every pager, so the screen changes in one calm step, not in several.
+setInterval(() => {
+  for (const p of pagers) {
+    if (!p.active() || p.pages.length < 2) continue;
+    if (p.held) p.held = false; else turnPage(p);
+  }
+}, PAGE_MS);
+
+const focused = () => Boolean(client.model?.focus);
+
+/** Show exactly the items of `page` among `list`'s (nested) items marked with data-key. */
+function showKeys(list, page) {
+  const keys = new Set(page.keys);
+  for (const node of list.querySelectorAll("[data-key]")) {
+    if (!node.classList.contains("response")) node.hidden = !keys.has(node.dataset.key);
+  }
+  // A response is up when any part of it is; starting partway, it says whose it is.
+  const segs = new Map(page.columns.flat().map((s) => [s.key, s]));
+  for (const li of list.querySelectorAll(":scope > li.response")) {
+    const seg = segs.get(li.dataset.key);
+    li.hidden = !seg;
+    li.classList.toggle("cont", Boolean(seg?.cont));
+    // An empty list of corrections would still keep its margin.
+    const ul = li.querySelector(".corrections");
+    if (ul) ul.hidden = ![...ul.children].some((c) => !c.hidden);
+  }
+}
+
+// -- focus: one group fills the screen ----------------------------------------------------
+
+const pointsPager = createPager({
+  box: $("#focus-keypoints"), indicator: $("#points-pager"), active: focused, fitBox: $(".focus-points"),
+  show: (page) => showKeys($("#focus-keypoints"), page),
+});
+const boardPager = createPager({
+  box: $("#focus-responses"), indicator: $("#board-pager"), active: focused, fitBox: $(".focus-board"),
+  show: (page) => showKeys($("#focus-responses"), page),
+});
+
+function focusResponses(m) {
+  const corrections = [...m.corrections.values()].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+  return [...m.responses.values()]
+    .filter((r) => r.group_id === m.focus)
+    .sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0))
+    .map((r) => ({ r, corrections: corrections.filter((c) => c.response_id === r.id) }));
+}
+
+function renderFocus(m, now) {
+  $("#focus-group").textContent = groupName(m, m.focus);
+  const points = publishedOf(m, m.focus);
+  $("#focus-keypoints").replaceChildren(...(points.length
+    ? points.map((k, i) => keypointItem(k, i + 1, now))
+    : [emptyItem("kp:none", "The group’s key points appear here when they are published.")]));
+  const responses = focusResponses(m);
+  $("#focus-responses").replaceChildren(...(responses.length
+    ? responses.map(({ r, corrections }) => responseItem(r, corrections))
+    : [emptyItem("r:none", "The Board’s response appears here when it is logged.")]));
+}
+
+/** A list with every item shown, none continued: the state that is measured. */
+function unpage(list) {
+  list.querySelectorAll("[hidden]").forEach((node) => { node.hidden = false; });
+  list.querySelectorAll(".cont").forEach((node) => node.classList.remove("cont"));
+}
+
+/**
+ * Choose the column split and each column's type size, then pages. Fewest pages first
+ * (the longer column decides how long a full turn takes), then the larger type.
+ */
+function layoutFocus({ jumps = {}, reset = false } = {}) {
+  const focus = $("#focus");
+  const cols = [
+    { section: $(".focus-points"), list: $("#focus-keypoints"), flowOf: listFlow, pager: pointsPager, jump: jumps.points },
+    { section: $(".focus-board"), list: $("#focus-responses"), flowOf: responseFlow, pager: boardPager, jump: jumps.board },
+  ];
+  cols.forEach((c) => unpage(c.list));
+  focus.classList.add("measuring");
+  let best = null;
+  for (const split of SPLITS) {
+    focus.style.setProperty("--split", split);
+    const options = cols.map(() => []);
+    for (const fit of FITS) {
+      cols.forEach((c) => c.section.style.setProperty("--fit", String(fit)));
+      cols.forEach((c, i) => options[i].push({
+        fit, cols: 1, flow: c.flowOf(c.list), budget: c.list.parentElement.clientHeight - SLACK_PX,
+      }));
+    }
+    const chosen = options.map(bestOption);
+    const score = [Math.max(...chosen.map((o) => o.cost)), chosen[0].cost + chosen[1].cost,
+      -Math.min(...chosen.map((o) => o.fit))];
+    if (!best || lexLess(score, best.score)) best = { split, options, chosen, score };
+    if (chosen.every((o) => o.cost === 1 && o.fit === 1)) break;
+  }
+  focus.classList.remove("measuring");
+  focus.style.setProperty("--split", best.split);
+  cols.forEach((c, i) => {
+    setPages(c.pager, planPages(best.options[i], best.chosen[i]), { jumpTo: c.jump, reset });
+  });
+}
+
+const lexLess = (a, b) => {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
+  return false;
+};
+
+// -- overview: every group's key points, newspaper columns that page ------------------------
+
+let wallGroups = [];   // [{ group, items: [{ key, k, number }] }] as last rendered
+
+const wallPager = createPager({
+  box: $("#all-keypoints"), indicator: $("#wall-pager"), label: "Key points: page", fitBox: $("#all-keypoints"),
+  active: () => !focused(), show: (page) => drawWallPage(page),
+});
+
+function renderOverview(m) {
+  wallGroups = (m.groups ?? []).map((group) => ({
+    group,
+    items: publishedOf(m, group.id).map((k, i) => ({ key: `kp:${k.id}`, k, number: i + 1 })),
+  }));
+}
+
+/** One group's card, or the part of it (`keys`) that a column holds. */
+function card({ group, items }, keys = null, cont = false) {
+  const now = client.now();
+  const shownItems = keys ? items.filter((it) => keys.includes(it.key)) : items;
+  const list = el("ol", { class: "keypoints" },
+    ...(items.length
+      ? shownItems.map((it) => keypointItem(it.k, it.number, now))
+      : [emptyItem(`none:${group.id}`, "No key points yet")]));
+  return el("section", { class: `group${cont ? " cont" : ""}`, "data-group-id": group.id, "data-key": `g:${group.id}` },
+    el("h2", { class: "group-name" },
+      el("span", { dir: "auto", text: group.name }),
+      el("span", { class: "cont-note", text: "continued" })),
+    list);
+}
+
+function drawWallPage(page) {
+  const wall = $("#all-keypoints");
+  const byKey = new Map(wallGroups.map((g) => [`g:${g.group.id}`, g]));
+  wall.replaceChildren(...page.columns.map((column) => el("div", { class: "wall-col" },
+    ...column.map((seg) => card(byKey.get(seg.key), seg.items, seg.cont)))));
+}
+
+/** How many wall columns are worth trying: none narrower than MIN_WALL_COLUMN_VH. */
+function wallColumns(wall) {
+  const gap = parseFloat(getComputedStyle(wall).columnGap) || 0;
+  const min = (window.innerHeight * MIN_WALL_COLUMN_VH) / 100;
+  return Math.max(1, Math.min(4, Math.floor((wall.clientWidth + gap) / (min + gap))));
+}
+
+/**
+ * Every card whole in one column, measured at each column count and type size; the
+ * choice with the fewest pages, then the largest type, then fewer split cards, then
+ * more columns (shorter lines) wins.
+ */
+function layoutWall({ jumpTo = null } = {}) {
+  const wall = $("#all-keypoints");
+  const column = el("div", { class: "wall-col" }, ...wallGroups.map((g) => card(g)));
+  wall.replaceChildren(column);
+  wall.classList.add("measuring");
+  let best = null;
+  for (let cols = wallColumns(wall); cols >= 1; cols--) {
+    wall.style.setProperty("--cols", String(cols));
+    const options = FITS.map((fit) => {
+      wall.style.setProperty("--fit", String(fit));
+      return { fit, cols, flow: cardFlow(column), budget: column.clientHeight - SLACK_PX };
+    });
+    const o = bestOption(options);
+    const pages = planPages(options, o);
+    const splits = pages.reduce((n, pg) => n + pg.columns.flat().filter((s) => s.cont).length, 0);
+    const score = [o.cost, -o.fit, splits, -cols];
+    if (!best || lexLess(score, best.score)) best = { score, o, pages };
+  }
+  wall.classList.remove("measuring");
+  wall.style.setProperty("--cols", String(best.o.cols));
+  setPages(wallPager, best.pages, { jumpTo });
+}
+
+// -- join: how late arrivals get in ---------------------------------------------------------
+
+const joinPager = createPager({
+  box: $("#join-list"), indicator: $("#join-pager"),
+  active: () => !focused() && !$("#join").hidden,
+  show: (page) => showKeys($("#join-list"), page),
+});
+
+function renderJoin(m) {
+  const groups = m.groups ?? [];
   const join = $("#join");
   const codes = groups.filter((g) => m.join?.[g.id]).map((g) => ({ group: g, code: m.join[g.id] }));
   join.hidden = codes.length === 0;
@@ -197,148 +620,42 @@ function renderOverview(m, now) {
   join.classList.toggle("stacked", withQr && codes.length <= 2);
   $("#join-list").replaceChildren(...codes.map(({ group, code }) => {
     const path = `/j/${encodeURIComponent(code)}`;
-    return el("li", { class: "join-item", "data-group-id": group.id },
+    return el("li", { class: "join-item", "data-group-id": group.id, "data-key": `j:${group.id}` },
       withQr ? el("img", { src: `${path}/qr.svg`, alt: `QR code to join ${group.name}`, width: 200, height: 200 }) : null,
       el("div", { class: "join-text" },
-        el("p", { class: "join-name", text: group.name }),
+        el("p", { class: "join-name", dir: "auto", text: group.name }),
         el("p", { class: "join-url", text: m.baseUrl + path })));
   }));
 }
 
-/** Columns for n groups; the last row's blocks widen to fill it (5 groups: 3 + 2). */
-function wallLayout(n) {
-  const cols = n <= 1 ? 1 : n <= 4 ? 2 : n <= 6 ? 3 : 4;
-  const last = n % cols || cols;
-  const gcd = (a, b) => (b ? gcd(b, a % b) : a);
-  const columns = (cols * last) / gcd(cols, last); // a grid both row widths divide
-  const fullRows = n - last;
-  return { columns, span: (i) => (i < fullRows ? columns / cols : columns / last) };
-}
-
-// -- fitting: shrink a region's text until it fits; past that, show the newest items ------
-
-const overflows = (box) => box.scrollHeight > box.clientHeight + 1;
-
-/** Lower `--fit` on `root` from 1 towards `min` while any of `boxes` overflows;
- *  the largest fit that works, or 0 when even `min` does not. */
-function shrink(root, boxes, min = MIN_FIT) {
-  let f = 1;
-  root.style.setProperty("--fit", "1");
-  while (f > min && boxes.some(overflows)) {
-    f = Math.max(min, Math.round((f - 0.05) * 100) / 100);
-    root.style.setProperty("--fit", String(f));
-  }
-  return boxes.some(overflows) ? 0 : f;
-}
-
-// Width of the key points column against the responses column, in the order tried.
-const SPLITS = ["1.1fr", "1fr", "0.8fr", "0.65fr", "0.5fr", "1.4fr"];
-
-const itemsOf = (box) => [...box.querySelectorAll(":scope > ol > li, :scope > ul > li")];
-
-function keepAll(box) {
-  itemsOf(box).forEach((li) => { li.hidden = false; });
-  const note = box.parentElement.querySelector(".earlier");
-  if (note) note.textContent = "";
-  box.classList.remove("cut");
-}
-
-/** Hide the oldest items of an overflowing list box until the rest fits; say how many. */
-function keepNewest(box) {
-  const items = itemsOf(box);
-  const note = box.parentElement.querySelector(".earlier");
-  keepAll(box);
-  let hidden = 0;
-  while (overflows(box) && hidden < items.length - 1) {
-    items[hidden++].hidden = true;
-    if (note) note.textContent = `(+${hidden} earlier)`;
-  }
-  box.classList.toggle("cut", overflows(box));
-}
-
-function fitAll() {
-  const m = client.model;
-  if (!m) return;
-  if (m.focus) {
-    // Key points | responses: give the fuller side more width before shrinking text.
-    const focus = $("#focus");
-    const boxes = [...focus.querySelectorAll(".clip")];
-    boxes.forEach(keepAll);
-    // Score: the text size when it fits; when nothing fits, how little is left over.
-    let best = { score: -Infinity, split: SPLITS[0] };
-    for (const split of SPLITS) {
-      focus.style.setProperty("--split", split);
-      const f = shrink(focus, boxes);
-      const score = f || -Math.max(...boxes.map((b) => b.scrollHeight / Math.max(1, b.clientHeight)));
-      if (score > best.score) best = { score, split };
-      if (f === 1) break;
-    }
-    focus.style.setProperty("--split", best.split);
-    if (!shrink(focus, boxes)) boxes.forEach(keepNewest);
-    return;
-  }
-  // The wall: rows grow with their content while it all fits; when it does not, the
-  // blocks get equal shares and each shows its newest key points.
-  const wall = $("#all-keypoints");
-  wall.querySelectorAll(".clip").forEach(keepAll);
-  wall.classList.remove("tight");
-  if (!shrink(wall, [wall])) {
-    wall.classList.add("tight");
-    const boxes = [...wall.querySelectorAll(".clip")];
-    if (!shrink(wall, boxes)) boxes.forEach(keepNewest);
-  }
-  if (!$("#join").hidden && !shrink($("#join"), [$("#join-list")], 0.4)) paginateJoin();
-  else joinPages = [];
-  showJoinPage();
-}
-
-// -- join pages: a list that does not fit even with small codes shows a page at a time ---
-
-const JOIN_PAGE_MS = 15000;
-let joinPages = [];   // lists of item indexes; empty when everything fits
-let joinPage = 0;
-
-function paginateJoin() {
+/** The largest codes that keep the list on the fewest pages. Measured with every entry
+ *  shown: a list measured while a page hides some would always seem to fit. */
+function layoutJoin() {
+  const join = $("#join");
   const list = $("#join-list");
-  const items = [...list.children];
-  items.forEach((li) => { li.hidden = false; });
-  const room = list.clientHeight;
-  const top = (li) => li.getBoundingClientRect().top;
-  const bottom = (li) => li.getBoundingClientRect().bottom;
-  joinPages = [];
-  let start = 0;
-  while (start < items.length) {
-    let end = start + 1;   // at least one item a page, however tall
-    while (end < items.length && bottom(items[end]) - top(items[start]) <= room) end++;
-    joinPages.push(items.slice(start, end).map((_, i) => start + i));
-    start = end;
-  }
-  joinPage %= joinPages.length;
+  if (join.hidden) { setPages(joinPager, []); return; }
+  unpage(list);
+  const o = bestOption(JOIN_FITS.map((fit) => {
+    join.style.setProperty("--fit", String(fit));
+    return { fit, cols: 1, flow: listFlow(list), budget: list.clientHeight - SLACK_PX };
+  }));
+  join.style.setProperty("--fit", String(o.fit));
+  setPages(joinPager, balanced(o.flow, o.budget, 1));
 }
 
-function showJoinPage() {
-  const items = [...$("#join-list").children];
-  const note = $("#join-page");
-  if (joinPages.length < 2) {
-    items.forEach((li) => { li.hidden = false; });
-    note.textContent = "";
-    return;
-  }
-  const shownNow = new Set(joinPages[joinPage]);
-  items.forEach((li, i) => { li.hidden = !shownNow.has(i); });
-  note.textContent = `(${joinPage + 1} of ${joinPages.length})`;
-}
-
-setInterval(() => {
-  if (joinPages.length < 2) return;
-  joinPage = (joinPage + 1) % joinPages.length;
-  showJoinPage();
-}, JOIN_PAGE_MS);
-
-// -- render -------------------------------------------------------------------------------
+// -- render ---------------------------------------------------------------------------------
 
 let renderTimer = null;
 let freshTimer = null;
+let view = null;       // the group in focus, or "" for the overview, as last rendered
+let known = {};        // list name -> the item keys it showed last time
+
+/** Keys in `keys` that were not there last time (none on the first look). */
+function arrived(name, keys) {
+  const before = known[name];
+  known[name] = new Set(keys);
+  return before ? keys.filter((k) => !before.has(k)) : [];
+}
 
 function render() {
   renderTimer = null;
@@ -346,14 +663,48 @@ function render() {
   if (!m) return;
   const now = client.now();
   renderHeader(m);
-  const focused = Boolean(m.focus);
-  document.body.classList.toggle("focused", focused);
-  $("#focus").hidden = !focused;
-  $("#overview").hidden = focused;
-  if (focused) renderFocus(m, now); else renderOverview(m, now);
+  const isFocused = Boolean(m.focus);
+  document.body.classList.toggle("focused", isFocused);
+  $("#focus").hidden = !isFocused;
+  $("#overview").hidden = isFocused;
   shown = null;
   tick();
-  fitAll();
+
+  const started = performance.now();
+  const reset = view !== (m.focus ?? "");
+  if (reset) known = {};
+  view = m.focus ?? "";
+  // Every box first, then measure: the join panel, for one, narrows the wall. The view
+  // that is not shown keeps nothing (no withdrawn or unpublished text lingers in it).
+  if (isFocused) {
+    renderFocus(m, now);
+    $("#all-keypoints").replaceChildren();
+    setPages(wallPager, []);
+  } else {
+    renderOverview(m);
+    $("#focus-keypoints").replaceChildren();
+    $("#focus-responses").replaceChildren();
+  }
+  renderJoin(m);
+  if (isFocused) {
+    const keys = (list) => [...list.querySelectorAll("[data-key]")].map((n) => n.dataset.key);
+    const jumps = {
+      points: arrived("points", keys($("#focus-keypoints"))).at(-1),
+      board: arrived("board", keys($("#focus-responses"))).at(-1),
+    };
+    layoutFocus({ jumps, reset });
+  } else {
+    const keys = wallGroups.flatMap((g) => g.items.map((it) => it.key));
+    // The newest published point, wherever it sits, is the one to show.
+    const fresh = arrived("wall", keys);
+    const newest = fresh.map((k) => m.keypoints.get(k.slice(3)))
+      .sort((a, b) => (a?.published_at ?? 0) - (b?.published_at ?? 0)).at(-1);
+    layoutWall({ jumpTo: newest ? `kp:${newest.id}` : null });
+    layoutJoin();
+  }
+  sizes = sizeKey();
+  // What measuring and paging cost, for bench/ (performance.getEntriesByName).
+  performance.measure("screen-layout", { start: started });
 
   // Re-render when the newest highlight runs out, so it does not linger.
   clearTimeout(freshTimer);
@@ -361,6 +712,19 @@ function render() {
     .map((k) => FRESH_MS - (now - (k.published_at ?? -Infinity)))
     .filter((left) => left > 0);
   if (fresh.length) freshTimer = setTimeout(scheduleRender, Math.min(...fresh) + 50);
+}
+
+/** Lay out again at the current sizes; the model has not changed. */
+function relayout() {
+  if (!client.model) return;
+  const started = performance.now();
+  if (focused()) layoutFocus();
+  else {
+    layoutWall();
+    layoutJoin();
+  }
+  sizes = sizeKey();
+  performance.measure("screen-layout", { start: started });
 }
 
 function scheduleRender() {
@@ -378,19 +742,36 @@ client.on("change", scheduleRender);
 client.on("status", renderStatus);
 renderStatus(client.status);
 client.start();
-client.everySecond(tick);
+// A countdown that changes the header's height ("Paused", an overrun) lays out again
+// before the frame is drawn, not a frame later.
+client.everySecond(() => {
+  tick();
+  if (client.model && sizeKey() !== sizes) relayout();
+});
 
-// A new window size, or a header that grew or shrank with the countdown: fit again.
+// -- any box that gives the lists their room changed size: lay out again -----------------
+// (The header grows when "Paused" appears, the title wraps, the window resizes…)
+
+const watched = ["header.bar", "#main", "#focus-group", "#focus-points-title", "#focus-board-title",
+  "#all-keypoints", "#join-title", "#join-list"].map((sel) => $(sel));
+const sizeKey = () => watched.map((n) => `${n.clientWidth}x${n.clientHeight}`).join(" ");
+let sizes = "";
+let relayoutFrame = null;
+const observer = new ResizeObserver(() => {
+  // Our own layout changes none of these sizes once it is done; compare to stop loops.
+  if (relayoutFrame != null || sizeKey() === sizes) return;
+  relayoutFrame = requestAnimationFrame(() => {
+    relayoutFrame = null;
+    if (sizeKey() !== sizes) relayout();
+  });
+});
+watched.forEach((n) => observer.observe(n));
+
 let resizeTimer = null;
 window.addEventListener("resize", () => {
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(fitCountdown, 100);
 });
-let mainHeight = 0;
-new ResizeObserver(([entry]) => {
-  const h = Math.round(entry.contentRect.height);
-  if (h !== mainHeight) { mainHeight = h; fitAll(); }
-}).observe($("#main"));
 
 // -- no mouse: hide the pointer when it is still; keep the display awake if allowed ------
 
