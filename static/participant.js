@@ -2,29 +2,31 @@
 // a first name once, then keeps the group's notes, its information pack and the plenary
 // (key points, the Board's responses, corrections) in step through the shared client.
 // It only renders: connection, offline queue, clock and model live in client.js.
-// All text from people goes in with textContent; lists are reconciled by key, so the
-// element someone is typing in or has focused is never re-created.
+// All text from people goes in with textContent (dom.js) and carries dir="auto", so
+// Arabic or Hebrew runs right to left; lists are reconciled by key, so the element
+// someone is typing in or has focused is never re-created.
 
 import { createClient, describeStatus, secretFromPath, storedIdentity } from "/static/client.js";
-import { currentSlot, formatRemaining, groupName, remainingMs } from "/static/model.js";
+import { el } from "/static/dom.js";
+import { currentSlot, formatRemaining, groupKeypoints, groupName, remainingMs } from "/static/model.js";
 import { renderMarkdown } from "/static/markdown.js";
 
 const $ = (id) => document.getElementById(id);
-const el = (tag, className, text) => {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text != null) node.textContent = text;
-  return node;
-};
 const setText = (node, text) => { if (node.textContent !== text) node.textContent = text; };
 
-const NOTE_MAX = 1000;
+const TEXT_MAX = 1000; // notes and corrections (CONTRACT §4)
 const NAME_MAX = 60;
 const STANCES = { commit: "Commitment", consider: "Under consideration", decline: "Declined" };
+// What a correction's outcome means, in plain words.
+const OUTCOMES = {
+  accepted: ["Accepted", "the Board agrees its response missed this and will take it into account"],
+  noted: ["Noted", "the Board has recorded it"],
+};
 // Stacked sections, in this order, with a bar of jump links at the bottom of the screen.
 const SECTIONS = ["sec-notes", "plenary", "sec-info"];
 const HEADINGS = { "sec-notes": "notes-heading", "sec-info": "info-heading", plenary: "plenary-heading" };
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+const numbers = new Intl.NumberFormat("en");
 
 const joinCode = secretFromPath();
 // The server names the group this link opens, or says the code is unknown (replaced):
@@ -42,10 +44,41 @@ const storage = {
 
 let client = null;
 
+/** Say something to screen readers once (a polite live region). */
+function announce(text) {
+  const node = $("announce");
+  node.textContent = "";
+  setTimeout(() => { node.textContent = text; }, 60);
+}
+
+// -- length: as the server counts it (code points, after trimming), never cut silently --
+
+const charCount = (text) => [...text.trim()].length;
+
+/**
+ * Show how long the text in `area` is against the limit: the count (red when over), a
+ * message that says by how much, and the send button marked unavailable. True when it fits.
+ */
+function showLength(area, { count, message, send, what }) {
+  const n = charCount(area.value);
+  const over = n > TEXT_MAX;
+  setText(count, `${numbers.format(n)} / ${numbers.format(TEXT_MAX)}`);
+  count.classList.toggle("near", !over && n > TEXT_MAX - 100);
+  count.classList.toggle("over", over);
+  const wasOver = message.textContent !== "";
+  setText(message, over
+    ? `Your ${what} is ${numbers.format(n)} characters; the limit is ${numbers.format(TEXT_MAX)}. Shorten it to send.`
+    : "");
+  send.setAttribute("aria-disabled", over ? "true" : "false");
+  if (over && !wasOver) announce(`Your ${what} is longer than ${numbers.format(TEXT_MAX)} characters: shorten it to send.`);
+  return !over;
+}
+
 // -- joining -----------------------------------------------------------------------
 
 function showJoin(message = "") {
   $("join").hidden = false;
+  $("unknown-link").hidden = true;
   $("topbar").hidden = true;
   $("tabbar").hidden = true;
   $("refused").hidden = true;
@@ -53,6 +86,25 @@ function showJoin(message = "") {
   setText($("join-error"), message);
   $("name").setAttribute("aria-invalid", message ? "true" : "false");
   $("name").focus();
+}
+
+/**
+ * A replaced link whose stored identity the server refused: there is nothing to join
+ * from here. Say the link is not valid, as a stranger sees it; never ask for a name.
+ */
+function showUnknownLink({ forget = false } = {}) {
+  if (client) {
+    client.socket.disconnect();
+    client = null;
+  }
+  stopTicking?.();
+  stopTicking = null;
+  if (forget) storage.del(identityKey); // the server no longer knows it: try it no more
+  $("join").hidden = true;
+  $("topbar").hidden = true;
+  $("refused").hidden = true;
+  showSections(false);
+  $("unknown-link").hidden = false;
 }
 
 $("join-form").addEventListener("submit", (event) => {
@@ -70,6 +122,7 @@ $("join-form").addEventListener("submit", (event) => {
   }
   input.value = name;
   start({ joinCode, groupId: linkGroupId, name });
+  window.scrollTo(0, 0); // the form may have been scrolled up to the Join button: start at the top
 });
 
 let stopTicking = null;
@@ -82,6 +135,7 @@ function start(options) {
   window.townhall = client;
   client.on("change", scheduleRender).on("status", onStatus).on("error", onError).on("event", onEvent);
   $("join").hidden = true;
+  $("unknown-link").hidden = true;
   $("topbar").hidden = false;
   showSections(true);
   client.start();
@@ -104,11 +158,18 @@ function capitalise(text) {
   return text ? text[0].toUpperCase() + text.slice(1) : text;
 }
 
+// Refusals that mean "this link and this phone's identity lead nowhere".
+const IDENTITY_REFUSED = new Set(["bad_token", "bad_join_code", "bad_name"]);
+
 function onStatus(status) {
+  if (!client) return;
   const line = $("status");
   line.dataset.state = status.state;
   setText(line, capitalise(describeStatus(status)));
   const refused = status.state === "refused";
+  // On a replaced link a refusal means this link leads nowhere: onError, called right
+  // after, says the link is not valid instead of showing the refusal.
+  if (refused && linkState === "unknown") return;
   $("refused").hidden = !refused;
   if (refused) {
     setText($("refused-message"), capitalise(status.message || "The server refused this link."));
@@ -123,9 +184,12 @@ function onStatus(status) {
 const correctionErrors = new Map(); // response id -> message
 
 function onError(error) {
+  if (!client) return;
   const item = error.item;
   if (!item) {
-    if (error.code === "bad_name" || error.code === "bad_token") {
+    if (linkState === "unknown") {
+      showUnknownLink({ forget: IDENTITY_REFUSED.has(error.code) });
+    } else if (error.code === "bad_name" || error.code === "bad_token") {
       // The server would not take this name, or no longer knows this phone (and we have
       // no name to join again with): forget it, not the queued notes, and ask again.
       client.socket.disconnect();
@@ -143,10 +207,9 @@ function onError(error) {
   } else {
     showNoteError(message);
     // Give the words back, so a refused note can be shortened and sent again.
-    const area = $("note-text");
-    if (item.name === "note.add" && !area.value) {
-      area.value = item.payload.text;
-      updateCount();
+    if (item.name === "note.add" && !noteText.value) {
+      noteText.value = item.payload.text;
+      updateNoteLength();
     }
   }
   scheduleRender();
@@ -156,7 +219,7 @@ function onError(error) {
 // carries only the id: fetch a fresh snapshot by reconnecting (rare, and cheap enough).
 let refreshing = false;
 function onEvent(e) {
-  const m = client.model;
+  const m = client?.model;
   if (e.type !== "note.restored" || !m || m.notes.has(e.data?.note_id) || refreshing) return;
   refreshing = true;
   const socket = client.socket;
@@ -165,9 +228,16 @@ function onEvent(e) {
   socket.once("welcome", () => { refreshing = false; });
 }
 
+let noteError = "";
 function showNoteError(message) {
+  noteError = message;
   setText($("note-error"), message);
-  $("note-text").setAttribute("aria-invalid", message ? "true" : "false");
+  markNoteInvalid();
+}
+
+function markNoteInvalid() {
+  const invalid = Boolean(noteError) || $("note-length").textContent !== "";
+  noteText.setAttribute("aria-invalid", invalid ? "true" : "false");
 }
 
 $("retry").addEventListener("click", () => location.reload());
@@ -245,7 +315,9 @@ function renderBadges(m) {
   for (const c of m.corrections.values()) if (c.outcome) resolved += 1;
   let published = 0;
   for (const k of m.keypoints.values()) if (k.published) published += 1;
-  latest.set("plenary", `${m.focus}|${published}|${m.responses.size}|${resolved}`);
+  let withdrawn = 0;
+  for (const r of m.responses.values()) if (r.withdrawn) withdrawn += 1;
+  latest.set("plenary", `${m.focus}|${published}|${m.responses.size}|${withdrawn}|${resolved}`);
   for (const id of latest.keys()) if (!seen.has(id)) seen.set(id, latest.get(id)); // first look
   trackSections();
 }
@@ -287,29 +359,44 @@ function ownGroup(m) {
   return m.groups.find((g) => g.id === m.groupId) ?? null;
 }
 
+/** What part of the day it is, for the top bar. */
+function slotLine(m) {
+  const slot = currentSlot(m);
+  if (slot) return slot.title;
+  const ended = m.timer.ended_slot_id ? m.agenda.find((s) => s.id === m.timer.ended_slot_id) : null;
+  if (ended) return `Ended: ${ended.title}`;
+  return m.runs.length ? "Between parts of the day" : "Not started yet";
+}
+
+let shownHint = null;
 function renderHeader(m) {
   const name = ownGroup(m)?.name ?? m.groupId ?? "Your group";
   setText($("group-name"), name);
+  setText($("info-group"), name);
   const title = `${name} · townhall`;
   if (document.title !== title) document.title = title;
-  setText($("slot-title"), currentSlot(m)?.title ?? "Not started yet");
-  const me = m.name ?? client.identity().name;
-  setText($("note-hint"), me
-    ? `Your group sees your notes with your name, ${me}.`
-    : "Your group sees your notes with your name.");
+  setText($("slot-title"), slotLine(m));
+  const me = m.name ?? client.identity().name ?? "";
+  if (shownHint !== me) {
+    shownHint = me;
+    const hint = $("note-hint");
+    if (me) hint.replaceChildren("Your group sees your notes with your name, ", el("span", { dir: "auto", text: me }), ".");
+    else hint.replaceChildren("Your group sees your notes with your name.");
+  }
 }
 
 /** The countdown, on every change of its second in server time (client.everySecond). */
 function tick() {
   const node = $("countdown");
   const timer = client?.model?.timer;
-  const ms = timer && timer.slot_id ? remainingMs(timer, client.now()) : null;
+  // No countdown unless a slot is under way: idle, never started or ended (§12).
+  const ms = timer && timer.slot_id && timer.status !== "idle" ? remainingMs(timer, client.now()) : null;
   const paused = ms != null && timer.status === "paused";
-  const text = ms == null ? "--:--" : `${formatRemaining(ms)}${paused ? " (paused)" : ""}`;
-  setText(node, text);
+  setText(node, ms == null ? "--:--" : formatRemaining(ms));
   node.classList.toggle("over", ms != null && ms < 0);
   node.classList.toggle("paused", paused);
   node.classList.toggle("idle", ms == null);
+  $("paused").hidden = !paused;
 }
 
 /**
@@ -345,9 +432,7 @@ function reconcile(list, items, keyOf, create, update) {
 
 const timeFormat = new Intl.DateTimeFormat([], { hour: "numeric", minute: "2-digit" });
 function timeElement(ts) {
-  const t = el("time", "when", timeFormat.format(ts));
-  t.dateTime = new Date(ts).toISOString();
-  return t;
+  return el("time", { class: "when", text: timeFormat.format(ts), dateTime: new Date(ts).toISOString() });
 }
 
 // -- notes --------------------------------------------------------------------------
@@ -374,21 +459,15 @@ function renderNotes(m, pending) {
 }
 
 function createNote(note, me) {
-  const li = el("li", "note");
-  li.dataset.noteId = note.id;
   const mine = note.author?.id === me;
-  if (mine) li.classList.add("mine");
-  li.append(el("p", "note-text user-text", note.text));
-  const foot = el("div", "note-foot");
-  const meta = el("p", "note-meta");
-  meta.append(el("span", "note-author", note.author?.name ?? "Someone"));
-  if (mine) meta.append(" ", el("span", "you-tag", "(you)"));
-  meta.append(" · ", timeElement(note.ts));
-  const button = el("button", "support");
-  button.type = "button";
-  foot.append(meta, button);
-  li.append(foot);
-  return li;
+  return el("li", { class: mine ? "note mine" : "note", "data-note-id": note.id },
+    el("p", { class: "note-text user-text", dir: "auto", text: note.text }),
+    el("div", { class: "note-foot" },
+      el("p", { class: "note-meta" },
+        el("span", { class: "note-author", dir: "auto", text: note.author?.name ?? "Someone" }),
+        mine ? " " : null, mine ? el("span", { class: "you-tag", text: "(you)" }) : null,
+        " · ", timeElement(note.ts)),
+      el("button", { type: "button", class: "support" })));
 }
 
 function updateNote(li, note, me, queued) {
@@ -402,13 +481,10 @@ function updateNote(li, note, me, queued) {
 }
 
 function createPendingNote(item) {
-  const li = el("li", "note pending");
-  li.dataset.clientId = item.payload.client_id ?? "";
-  li.append(el("p", "note-text user-text", item.payload.text));
-  const meta = el("p", "note-meta");
-  meta.append(el("span", "note-author", "You"), " · ", el("span", "sending", "sending…"));
-  li.append(meta);
-  return li;
+  return el("li", { class: "note pending", "data-client-id": item.payload.client_id ?? "" },
+    el("p", { class: "note-text user-text", dir: "auto", text: item.payload.text }),
+    el("p", { class: "note-meta" },
+      el("span", { class: "note-author", text: "You" }), " · ", el("span", { class: "sending", text: "sending…" })));
 }
 
 $("notes").addEventListener("click", (event) => {
@@ -422,23 +498,27 @@ $("notes").addEventListener("click", (event) => {
 });
 
 const noteText = $("note-text");
-function updateCount() {
-  const n = noteText.value.length;
-  const count = $("note-count");
-  setText(count, `${n} / ${NOTE_MAX}`);
-  count.classList.toggle("near", n > NOTE_MAX - 100);
+const noteLength = { count: $("note-count"), message: $("note-length"), send: $("note-send"), what: "note" };
+function updateNoteLength() {
+  const fits = showLength(noteText, noteLength);
+  markNoteInvalid();
+  return fits;
 }
 
+// Keep the draft: a sleeping phone may drop the page and reload it, even a long one.
 let draftTimer = null;
-noteText.addEventListener("input", () => {
-  updateCount();
-  if ($("note-error").textContent && noteText.value.trim()) showNoteError("");
-  // Keep the draft: a sleeping phone may drop the page and reload it.
+function saveDraft() {
   clearTimeout(draftTimer);
-  draftTimer = setTimeout(() => {
-    if (noteText.value) storage.set(draftKey, noteText.value); else storage.del(draftKey);
-  }, 300);
+  if (noteText.value) storage.set(draftKey, noteText.value); else storage.del(draftKey);
+}
+noteText.addEventListener("input", () => {
+  updateNoteLength();
+  if (noteError && noteText.value.trim()) showNoteError("");
+  clearTimeout(draftTimer);
+  draftTimer = setTimeout(saveDraft, 300);
 });
+window.addEventListener("pagehide", saveDraft);
+document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") saveDraft(); });
 noteText.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
     event.preventDefault();
@@ -455,12 +535,15 @@ $("note-form").addEventListener("submit", (event) => {
     noteText.focus();
     return;
   }
+  if (!updateNoteLength()) {
+    noteText.focus(); // its description says how much to shorten
+    return;
+  }
   showNoteError("");
   client.send("note.add", { text });
   noteText.value = "";
-  clearTimeout(draftTimer);
-  storage.del(draftKey);
-  updateCount();
+  saveDraft();
+  updateNoteLength();
   scheduleRender();
 });
 
@@ -472,8 +555,11 @@ function renderInfoPack(m) {
   if (pack === shownPack) return;
   shownPack = pack;
   const box = $("info-pack");
-  if (pack.trim()) box.replaceChildren(renderMarkdown(pack, 3));
-  else box.replaceChildren(el("p", "empty", "There is no information pack for your group."));
+  if (pack.trim()) {
+    const rendered = renderMarkdown(pack, 3);
+    rendered.setAttribute("dir", "auto");
+    box.replaceChildren(rendered);
+  } else box.replaceChildren(el("p", { class: "empty", text: "There is no information pack for your group." }));
 }
 
 // -- plenary ------------------------------------------------------------------------
@@ -482,23 +568,7 @@ function renderPlenary(m, pending) {
   const focus = m.focus ?? null;
   setText($("focus-group"), focus ? groupName(m, focus) : "No group presenting yet");
   $("focus-mine").hidden = !focus || focus !== m.groupId;
-
-  // Published only; by group (in the assembly's order), then in the order the group set.
-  const groupRank = new Map(m.groups.map((g, i) => [g.id, i]));
-  const keypoints = [...m.keypoints.values()]
-    .filter((k) => k.published && (!focus || k.group_id === focus))
-    .sort((a, b) => (groupRank.get(a.group_id) ?? 1e9) - (groupRank.get(b.group_id) ?? 1e9)
-      || (a.order ?? Infinity) - (b.order ?? Infinity)
-      || (a.published_at ?? a.ts) - (b.published_at ?? b.ts));
-  setText($("keypoints-heading"), focus ? `Key points from ${groupName(m, focus)}` : "Key points from all groups");
-  reconcile($("keypoints"), keypoints, (k) => k.id, createKeypoint, (li, k) => {
-    setText(li.querySelector(".keypoint-text"), k.text);
-    const label = li.querySelector(".keypoint-group");
-    label.hidden = Boolean(focus);
-    setText(label, groupName(m, k.group_id));
-  });
-  $("keypoints-empty").hidden = keypoints.length > 0;
-  setText($("keypoints-empty"), focus ? "No key points published for this group yet." : "No key points published yet.");
+  renderKeypoints(m, focus);
 
   const corrections = new Map();
   for (const c of m.corrections.values()) {
@@ -519,69 +589,119 @@ function renderPlenary(m, pending) {
   $("responses-empty").hidden = responses.length > 0;
 }
 
-function createKeypoint() {
-  const li = el("li", "keypoint");
-  li.append(el("span", "keypoint-group"), el("p", "keypoint-text user-text"));
-  return li;
+/**
+ * Published key points, one numbered list per group (groups in the assembly's order),
+ * each in the order its facilitator set and numbered from 1, as the screen numbers them.
+ */
+function renderKeypoints(m, focus) {
+  const groups = (focus ? m.groups.filter((g) => g.id === focus) : m.groups)
+    .map((g) => ({ group: g, items: groupKeypoints(m, g.id).filter((k) => k.published) }))
+    .filter((x) => x.items.length);
+  setText($("keypoints-heading"), focus ? `Key points from ${groupName(m, focus)}` : "Key points from all groups");
+  reconcile($("keypoints"), groups, (x) => x.group.id, createKeypointGroup, (box, x) => {
+    const heading = box.querySelector(".kp-group-name");
+    heading.hidden = Boolean(focus); // the section heading already names it
+    setText(heading, x.group.name);
+    reconcile(box.querySelector("ol"), x.items.map((k, i) => ({ k, number: i + 1 })), (y) => y.k.id,
+      createKeypoint, (li, y) => {
+        setText(li.querySelector(".kp-num"), String(y.number));
+        setText(li.querySelector(".keypoint-text"), y.k.text);
+      });
+  });
+  $("keypoints-empty").hidden = groups.length > 0;
+  setText($("keypoints-empty"), focus ? "No key points published for this group yet." : "No key points published yet.");
+}
+
+function createKeypointGroup(x) {
+  const headingId = `kp-group-${x.group.id}`;
+  return el("div", { class: "kp-group", "data-group-id": x.group.id },
+    el("h4", { class: "kp-group-name", id: headingId, dir: "auto" }),
+    el("ol", { class: "keypoints", "aria-labelledby": headingId }));
+}
+
+function createKeypoint(y) {
+  return el("li", { class: "keypoint", "data-keypoint-id": y.k.id },
+    el("span", { class: "kp-num", "aria-hidden": "true" }),
+    el("p", { class: "keypoint-text user-text", dir: "auto" }));
 }
 
 let formCounter = 0;
 function createResponse(r) {
-  const li = el("li", "response card");
-  li.dataset.responseId = r.id;
-  const head = el("p", "response-head");
-  head.append(el("span", "stance"), " ", el("span", "response-group"));
-  const text = el("p", "response-text user-text");
-  const by = el("p", "response-by");
-  by.append("— ", el("span", "member"));
-  const reason = el("p", "reason");
-  reason.append(el("span", "reason-label", "Reason: "), el("span", "reason-text user-text"));
-  const list = el("ul", "corrections");
-  list.setAttribute("aria-label", "Corrections");
-  const error = el("p", "error correction-error");
-  error.setAttribute("role", "alert");
-  const toggle = el("button", "suggest", "Suggest a correction");
-  toggle.type = "button";
-  toggle.setAttribute("aria-expanded", "false");
   const form = createCorrectionForm(++formCounter);
-  toggle.setAttribute("aria-controls", form.id);
-  li.append(head, text, by, reason, list, error, toggle, form);
-  return li;
+  return el("li", { class: "response card", "data-response-id": r.id },
+    el("p", { class: "response-head" },
+      el("span", { class: "stance" }), " ",
+      el("span", { class: "response-group" }, "to ", el("span", { class: "response-group-name", dir: "auto" }))),
+    el("p", { class: "withdrawn-note", tabIndex: -1, hidden: true },
+      el("span", { class: "withdrawn-label", text: "Withdrawn by the Board." }), " ",
+      el("span", { class: "reason-label", text: "Why: " }),
+      el("span", { class: "withdrawn-reason user-text", dir: "auto" })),
+    el("p", { class: "response-text user-text", dir: "auto" }),
+    el("p", { class: "response-by" }, "— ", el("span", { class: "member", dir: "auto" })),
+    el("p", { class: "reason" },
+      el("span", { class: "reason-label", text: "Reason: " }),
+      el("span", { class: "reason-text user-text", dir: "auto" })),
+    el("ul", { class: "corrections", "aria-label": "Corrections" }),
+    el("p", { class: "error correction-error", role: "alert" }),
+    el("button", { type: "button", class: "suggest", text: "Suggest a correction",
+      "aria-expanded": "false", "aria-controls": form.id }),
+    form);
 }
 
 function createCorrectionForm(n) {
-  const form = el("form", "correction-form");
-  form.id = `correction-form-${n}`;
-  form.hidden = true;
-  form.noValidate = true;
-  const label = el("label", null, "Your correction: what was actually said or meant?");
-  label.htmlFor = `correction-text-${n}`;
-  const area = el("textarea");
-  area.id = `correction-text-${n}`;
-  area.name = "text";
-  area.maxLength = NOTE_MAX;
-  area.rows = 3;
-  const actions = el("div", "form-actions");
-  const send = el("button", "primary", "Send correction");
-  send.type = "submit";
-  const cancel = el("button", "cancel", "Cancel");
-  cancel.type = "button";
-  actions.append(send, cancel);
-  form.append(label, area, actions);
-  return form;
+  const ids = { area: `correction-text-${n}`, count: `correction-count-${n}`, length: `correction-length-${n}` };
+  return el("form", { class: "correction-form", id: `correction-form-${n}`, hidden: true, noValidate: true },
+    el("label", { for: ids.area, text: "Your correction: what was actually said or meant?" }),
+    el("textarea", { id: ids.area, name: "text", rows: 3, dir: "auto", "aria-describedby": `${ids.count} ${ids.length}` }),
+    el("p", { class: "error length-error", id: ids.length }),
+    el("p", { class: "count", id: ids.count, text: `0 / ${numbers.format(TEXT_MAX)}` }),
+    el("div", { class: "form-actions" },
+      el("button", { type: "submit", class: "primary send", text: "Send correction" }),
+      el("button", { type: "button", class: "cancel", text: "Cancel" })));
 }
+
+function correctionLength(form) {
+  const area = form.querySelector("textarea");
+  const fits = showLength(area, {
+    count: form.querySelector(".count"), message: form.querySelector(".length-error"),
+    send: form.querySelector("button.send"), what: "correction",
+  });
+  area.setAttribute("aria-invalid", fits ? "false" : "true");
+  return fits;
+}
+
+/** Corrections concern the participant's own group's responses, while they stand (§12). */
+const mayCorrect = (m, r) => !r.withdrawn && r.group_id === m.groupId;
 
 function updateResponse(li, r, m, corrections, waiting) {
   const stance = li.querySelector(".stance");
   const stanceClass = `stance ${STANCES[r.stance] ? r.stance : ""}`.trim();
   if (stance.className !== stanceClass) stance.className = stanceClass;
   setText(stance, STANCES[r.stance] ?? r.stance);
-  setText(li.querySelector(".response-group"), `to ${groupName(m, r.group_id)}`);
+  setText(li.querySelector(".response-group-name"), groupName(m, r.group_id));
   setText(li.querySelector(".response-text"), r.text);
   setText(li.querySelector(".member"), r.member);
   const reason = li.querySelector(".reason");
   reason.hidden = !r.reason;
   setText(reason.querySelector(".reason-text"), r.reason ?? "");
+
+  const withdrawn = li.querySelector(".withdrawn-note");
+  li.classList.toggle("withdrawn", Boolean(r.withdrawn));
+  withdrawn.hidden = !r.withdrawn;
+  setText(withdrawn.querySelector(".withdrawn-reason"), r.withdrawn?.reason ?? "");
+
+  const form = li.querySelector(".correction-form");
+  const toggle = li.querySelector("button.suggest");
+  if (!mayCorrect(m, r) && !form.hidden) {
+    // Withdrawn while someone was writing a correction to it.
+    const area = form.querySelector("textarea");
+    const hadFocus = form.contains(document.activeElement);
+    if (area.value.trim()) correctionErrors.set(r.id, "The Board withdrew this response, so it takes no more corrections.");
+    area.value = "";
+    closeCorrection(li, { focusToggle: false });
+    if (hadFocus) withdrawn.focus();
+  }
+  toggle.hidden = !mayCorrect(m, r) || !form.hidden;
   setText(li.querySelector(".correction-error"), correctionErrors.get(r.id) ?? "");
 
   // Corrections hold nothing focusable: rebuild them when they changed.
@@ -589,28 +709,24 @@ function updateResponse(li, r, m, corrections, waiting) {
   const list = li.querySelector(".corrections");
   if (list.signature === signature) return;
   list.signature = signature;
-  const frag = document.createDocumentFragment();
-  for (const c of corrections) {
-    const item = el("li", "correction");
-    item.dataset.correctionId = c.id;
-    item.append(el("p", "correction-text user-text", c.text));
-    const meta = el("p", "correction-meta");
-    const outcome = c.outcome ?? "waiting for the Board";
-    meta.append(el("span", `outcome ${c.outcome ?? "waiting"}`, outcome));
-    if (c.author?.id === m.participantId) meta.append(" · ", el("span", "you-tag", "suggested by you"));
-    item.append(meta);
-    frag.append(item);
-  }
+  const you = () => [" · ", el("span", { class: "you-tag", text: "suggested by you" })];
+  const items = corrections.map((c) => {
+    const outcome = OUTCOMES[c.outcome];
+    const meta = el("p", { class: "correction-meta" },
+      outcome ? el("span", { class: `outcome ${c.outcome}`, text: outcome[0] })
+        : el("span", { class: "outcome waiting", text: "Waiting for the Board" }),
+      outcome ? el("span", { class: "outcome-why", text: `: ${outcome[1]}.` }) : null);
+    if (c.author?.id === m.participantId) meta.append(...you());
+    return el("li", { class: "correction", "data-correction-id": c.id },
+      el("p", { class: "correction-text user-text", dir: "auto", text: c.text }), meta);
+  });
   for (const p of waiting) {
-    const item = el("li", "correction pending");
-    item.append(el("p", "correction-text user-text", p.payload.text));
-    const meta = el("p", "correction-meta");
-    meta.append(el("span", "sending", "sending…"), " · ", el("span", "you-tag", "suggested by you"));
-    item.append(meta);
-    frag.append(item);
+    items.push(el("li", { class: "correction pending" },
+      el("p", { class: "correction-text user-text", dir: "auto", text: p.payload.text }),
+      el("p", { class: "correction-meta" }, el("span", { class: "sending", text: "sending…" }), ...you())));
   }
-  list.replaceChildren(frag);
-  list.hidden = !corrections.length && !waiting.length;
+  list.replaceChildren(...items);
+  list.hidden = items.length === 0;
 }
 
 function closeCorrection(li, { focusToggle = true } = {}) {
@@ -639,6 +755,11 @@ $("responses").addEventListener("click", (event) => {
   }
 });
 
+$("responses").addEventListener("input", (event) => {
+  const form = event.target.closest("form.correction-form");
+  if (form && event.target.matches("textarea")) correctionLength(form);
+});
+
 $("responses").addEventListener("submit", (event) => {
   const form = event.target.closest("form.correction-form");
   if (!form) return;
@@ -647,16 +768,23 @@ $("responses").addEventListener("submit", (event) => {
   const area = form.querySelector("textarea");
   const text = area.value.trim();
   const responseId = li.dataset.responseId;
+  const r = client?.model?.responses.get(responseId);
+  if (!client || !r || !mayCorrect(client.model, r)) return;
   if (!text) {
     correctionErrors.set(responseId, "Write your correction first.");
     setText(li.querySelector(".correction-error"), "Write your correction first.");
     area.focus();
     return;
   }
+  if (!correctionLength(form)) {
+    area.focus(); // its description says how much to shorten
+    return;
+  }
   correctionErrors.delete(responseId);
   setText(li.querySelector(".correction-error"), "");
   client.send("correction.submit", { response_id: responseId, text });
   area.value = "";
+  correctionLength(form);
   closeCorrection(li);
   scheduleRender();
 });
@@ -665,11 +793,10 @@ $("responses").addEventListener("submit", (event) => {
 
 const draft = storage.get(draftKey);
 if (typeof draft === "string") noteText.value = draft;
-updateCount();
+updateNoteLength();
 
 const known = storedIdentity(joinCode, linkGroupId);
 if (known.token || (known.name && linkState === "open")) {
-  $("unknown-link").hidden = true;
   start({ joinCode, groupId: linkGroupId });
 } else if (linkState === "open") showJoin();
 // else: the server's "This join link is not valid" stays, with nothing to join.

@@ -25,6 +25,8 @@ async def test_join_and_add_a_note_the_facilitator_receives(browser, sqlite_serv
     fac = await connect(sqlite_server, "facilitator", "access")
     page, watch = await new_page(browser, *PHONE)
     await join(page, sqlite_server, name="Priya")
+    # The page draws on the next frame after the welcome: wait for it, then check it exactly.
+    await page.locator("#group-name", has_text="Access to services").wait_for()
     assert await page.text_content("#group-name") == "Access to services"
     await add_note(page, "Evening GP appointments")
     ev = await fac.wait_event("note.added", text="Evening GP appointments")
