@@ -11,6 +11,7 @@ const QUEUEABLE = new Set([
   "note.add", "note.support", "note.hide", "note.restore", "keypoint.add", "keypoint.publish",
   "response.log", "correction.submit", "correction.resolve",
   "keypoint.unpublish", "keypoint.remove", "response.withdraw",
+  "vote.cast", // a vote again replaces it: a resend after a drop counts once
 ]);
 const NEEDS_CLIENT_ID = new Set(["note.add", "keypoint.add", "response.log", "correction.submit"]);
 // Errors that will not go away by sending again: drop the write and tell the user.
@@ -180,6 +181,14 @@ export function createClient({ token = null, joinCode = null, groupId = null, na
   }
   socket.on("event", (e) => receive([e]));
   socket.on("events", (list) => { if (Array.isArray(list)) receive(list); });
+  // A poll's tally while it is open (CONTRACT §9), at most twice a second; `results` is
+  // absent when the poll hides them until the close.
+  socket.on("poll.results", (r) => {
+    const poll = client.model?.polls.get(r?.poll_id);
+    if (!poll || poll.closed_at != null) return;
+    poll.results = r.results ?? { voters: r.voters };
+    emit("change", client.model);
+  });
   // How many are in this phone's group: a count, sent at most twice a second, instead
   // of every arrival's name.
   socket.on("presence", (p) => {

@@ -20,6 +20,8 @@ export function fromSnapshot(welcome) {
     keypoints: byId(s.keypoints),
     responses: byId(s.responses),
     corrections: byId(s.corrections),
+    // §9: polls this client may see, with current results (and `my_choice` on a phone).
+    polls: byId(s.polls ?? []),
     lastSeq: welcome.last_seq,
     // Group id -> ts of the group's last event (state.py's last_activity). The snapshot
     // does not carry it, so start from the newest timestamp it does show per group.
@@ -67,6 +69,21 @@ const fold = {
   "assembly.loaded"(m, e, d) {
     m.assembly = { title: d.definition.title, date: d.definition.date };
     m.agenda = d.definition.agenda;
+  },
+  // §9: polls. Ballots never arrive; tallies come as `poll.results` (client.js).
+  "poll.opened"(m, e, d) {
+    const poll = {
+      id: d.poll_id, question: d.question, kind: d.kind, options: d.options ?? [], group_id: d.group_id ?? null,
+      response_id: d.response_id ?? null, purpose: d.purpose ?? null, anonymous: d.anonymous,
+      hide_results: d.hide_results, public: e.group_id == null || Boolean(d.public),
+      opened_by: e.actor, opened_at: e.ts, closed_at: null, seq: e.seq, my_choice: null,
+    };
+    poll.results = emptyResults(poll);
+    m.polls.set(poll.id, poll);
+  },
+  "poll.closed"(m, e, d) {
+    const poll = m.polls.get(d.poll_id);
+    if (poll) Object.assign(poll, { closed_at: e.ts, results: d.results });
   },
   // §8: the day's shape changes while it runs.
   "assembly.updated"(m, e, d) {
@@ -221,6 +238,19 @@ const fold = {
     if (c) Object.assign(c, { outcome: d.outcome, resolved_at: e.ts, resolved_by: e.actor });
   },
 };
+
+/** A new poll's results before any vote (polls.py's empty_results). */
+export function emptyResults(poll) {
+  const n = poll.kind === "rating" ? 5 : poll.options.length;
+  if (poll.kind === "rank") return { voters: 0, scores: Array(n).fill(0) };
+  return poll.kind === "rating" ? { voters: 0, counts: Array(n).fill(0), mean: null } : { voters: 0, counts: Array(n).fill(0) };
+}
+
+/** The labels of a poll's answers: its options, or 1..5 for a rating. */
+export const pollLabels = (poll) => (poll.kind === "rating" ? ["1", "2", "3", "4", "5"] : poll.options);
+
+/** Open polls this client may vote in, newest first (a phone shows the first by itself). */
+export const openPolls = (m) => [...m.polls.values()].filter((p) => p.closed_at == null).sort((a, b) => b.seq - a.seq);
 
 /** Put `slot` after the slot `after` (null: first), as state.py does. */
 function insertSlot(agenda, slot, after) {

@@ -361,6 +361,8 @@ CONTRACT_COMMANDS = {
     # §8
     "assembly.update", "group.add", "group.update", "slot.add", "slot.update", "slot.move",
     "slot.remove",
+    # §9
+    "poll.open", "vote.cast", "poll.close",
     # §12
     "keypoint.unpublish", "keypoint.remove", "keypoint.edit", "response.withdraw", "agenda.end",
 }

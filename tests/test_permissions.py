@@ -63,6 +63,10 @@ ALLOWED: dict[str, set[str]] = {
     "slot.update": {LEAD, ORGANISER},
     "slot.move": {LEAD, ORGANISER},
     "slot.remove": {LEAD, ORGANISER},
+    # §9: polls (a facilitator for its own group; the access group's poll here)
+    "poll.open": {FAC, LEAD, ORGANISER},
+    "vote.cast": {PARTICIPANT},
+    "poll.close": {LEAD, ORGANISER},  # and the facilitator who opened it (test_polls.py)
     "sync": set(ROLES),
 }
 
@@ -76,6 +80,9 @@ CROSS_GROUP_CODE: dict[tuple[str, str], str] = {
     ("keypoint.edit", FAC_OTHER): "not_found",
     ("keypoint.unpublish", FAC_OTHER): "not_found",
     ("keypoint.remove", FAC_OTHER): "not_found",
+    # the access group's poll is not the other facilitator's to see
+    ("poll.close", FAC_OTHER): "not_found",
+    ("poll.close", FAC): "forbidden",  # the lead opened this one
 }
 ROTATED_GROUP = "young-people"  # no test here joins it, so its code may change
 
@@ -84,7 +91,8 @@ def test_the_table_covers_every_command_of_the_contract():
     from townhall.commands import COMMANDS
 
     assert set(ALLOWED) == set(COMMANDS) | {"sync"}
-    assert all(ORGANISER in roles for roles in ALLOWED.values())
+    # The organiser may do everything, except vote: ballots are the participants' (§9).
+    assert all(ORGANISER in roles for name, roles in ALLOWED.items() if name != "vote.cast")
     assert ALLOWED["sync"] == set(ROLES)
 
 
@@ -148,6 +156,10 @@ async def arrange(command: str, lead: Client, ids: dict) -> None:
         ids["order:" + OTHER] = (await group_keypoints(lead, OTHER))[::-1]
     elif command == "keypoint.unpublish":
         ok(await lead.call("keypoint.publish", {"keypoint_id": ids["keypoint_id"]}))
+    elif command in ("vote.cast", "poll.close"):
+        ids["poll_id"] = ok(await lead.call("poll.open", {
+            "client_id": cid(), "question": "Which first?", "kind": "choice",
+            "options": ["Evenings", "Weekends"], "group_id": GROUP}))["poll_id"]
     elif command.startswith("slot."):
         ids["slot_id"] = ok(await lead.call("slot.add", {
             "client_id": cid(), "title": "A slot to change", "minutes": 5, "kind": "break"}))["slot_id"]
@@ -221,6 +233,13 @@ def payload(command: str, role: str, ids: dict[str, str]) -> Any:
         return {"slot_id": ids["slot_id"], "after": None}
     if command == "slot.remove":
         return {"slot_id": ids["slot_id"]}
+    if command == "poll.open":
+        group = {"group_id": GROUP} if role in (FAC, LEAD, ORGANISER) else {}
+        return {"client_id": cid(), "question": f"Asked by {role}?", "kind": "rating", **group}
+    if command == "vote.cast":
+        return {"poll_id": ids["poll_id"], "choice": 1}
+    if command == "poll.close":
+        return {"poll_id": ids["poll_id"]}
     if command == "sync":
         return {"since": 0}
     raise AssertionError(command)
@@ -262,6 +281,8 @@ async def test_a_refused_command_logs_nothing(server, connect):
     screen = await connect(server, "screen")
     ids["slot_id"] = ok(await lead.call("slot.add", {
         "client_id": cid(), "title": "Screen may not touch it", "minutes": 5, "kind": "break"}))["slot_id"]
+    ids["poll_id"] = ok(await lead.call("poll.open", {
+        "client_id": cid(), "question": "Screen may not vote?", "kind": "rating"}))["poll_id"]
     before = ok(await lead.call("sync", {"since": 0}))["last_seq"]
     for command in ALLOWED:
         if command != "sync":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import secrets
 from typing import Any
 
 from . import auth, commands
@@ -49,6 +50,10 @@ class Engine:
     async def start(self) -> None:
         """Rebuild the state from the whole log: a restart never resets the day."""
         self.credentials = await self.store.credentials()
+        # Anonymous ballots are cast under pseudonyms made with this key (polls.py); it
+        # lives beside the secrets, never in the log.
+        self.state.ballot_key = bytes.fromhex(
+            await self.store.meta_default("ballot_key", secrets.token_hex(32)))
         await self._catch_up(publish=False)
         if self.state.definition is None:
             raise NotInitialised(f"{self.store.description} holds no assembly")

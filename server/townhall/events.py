@@ -39,6 +39,10 @@ KEYPOINT_UNPUBLISHED = "keypoint.unpublished"
 KEYPOINT_REMOVED = "keypoint.removed"
 RESPONSE_WITHDRAWN = "response.withdrawn"
 AGENDA_ENDED = "agenda.ended"
+# CONTRACT §9: polls and votes.
+POLL_OPENED = "poll.opened"
+VOTE_CAST = "vote.cast"
+POLL_CLOSED = "poll.closed"
 # CONTRACT §8: shaping the day while it runs.
 ASSEMBLY_UPDATED = "assembly.updated"
 GROUP_ADDED = "group.added"
@@ -80,6 +84,9 @@ TYPES = frozenset(
         SLOT_UPDATED,
         SLOT_MOVED,
         SLOT_REMOVED,
+        POLL_OPENED,
+        VOTE_CAST,
+        POLL_CLOSED,
     }
 )
 
@@ -95,13 +102,15 @@ NOBODY = "nobody"            # kept in the log for the record, sent to no client
 # in the hall).
 GROUP_PRIVATE_TYPES = frozenset(
     {NOTE_ADDED, NOTE_SUPPORTED, NOTE_HIDDEN, NOTE_RESTORED,
-     KEYPOINT_ADDED, KEYPOINT_EDITED, KEYPOINT_REMOVED, GROUP_UPDATED}
+     KEYPOINT_ADDED, KEYPOINT_EDITED, KEYPOINT_REMOVED, GROUP_UPDATED,
+     POLL_OPENED, POLL_CLOSED}  # a group's poll; a hall poll has no group, a check-back is public
 )
 # Names stay with those who run the room: a phone learns how many are in its group (the
 # `presence` message), not who arrived; and a join storm costs one message per member
 # instead of one per member per arrival.
 GROUP_STAFF_TYPES = frozenset({PARTICIPANT_JOINED})
-NOBODY_TYPES: frozenset[str] = frozenset()
+# Ballots are logged for the record and counted, never sent: clients get tallies.
+NOBODY_TYPES = frozenset({VOTE_CAST})
 
 
 def now_ms() -> int:

@@ -31,6 +31,7 @@ TRANSPORT_EVENTS = {"sync": "_sync", "time": "_time"}
 SCREENS = "screens"
 ORGANISERS = "organisers"
 PRESENCE_EVERY_S = 0.5  # a phone's "N people in your group" follows joins this closely
+RESULTS_EVERY_S = 0.5   # a poll's tally goes out at most twice a second (CONTRACT §9)
 # Events after which staff need secrets the log never holds.
 NEW_SECRETS = frozenset({ev.JOINCODE_ROTATED, ev.GROUP_ADDED})
 
@@ -146,6 +147,8 @@ class Realtime:
         self._fanout: asyncio.Task | None = None
         self._presence: asyncio.Task | None = None
         self._presence_due: set[str] = set()
+        self._results: asyncio.Task | None = None
+        self._results_due: set[str] = set()
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -153,8 +156,9 @@ class Realtime:
         self._fanout = asyncio.create_task(self._fan_out(), name="townhall-fanout")
 
     async def stop(self) -> None:
-        if self._presence:
-            self._presence.cancel()
+        for task in (self._presence, self._results):
+            if task:
+                task.cancel()
         if self._fanout:
             self._fanout.cancel()
             try:
@@ -184,6 +188,8 @@ class Realtime:
                         await self._send_secrets(e["data"]["group_id"])
                     elif e["type"] == ev.PARTICIPANT_JOINED:
                         self._count_later(e["group_id"])
+                    elif e["type"] == ev.VOTE_CAST:
+                        self._tally_later(e["data"]["poll_id"])
             except Exception:  # a broken socket must not stop the fan-out
                 log.exception("fan-out of events %s..%s failed", batch[0].get("seq"),
                               batch[-1].get("seq"))
@@ -193,6 +199,37 @@ class Realtime:
         self._presence_due.add(group_id)
         if self._presence is None or self._presence.done():
             self._presence = asyncio.create_task(self._send_presence())
+
+    def _tally_later(self, poll_id: str) -> None:
+        """Ballots are never sent; tallies are (`poll.results`), at most every
+        RESULTS_EVERY_S per poll, so a thousand votes cost a few messages a client."""
+        self._results_due.add(poll_id)
+        if self._results is None or self._results.done():
+            self._results = asyncio.create_task(self._send_results())
+
+    async def _send_results(self) -> None:
+        await asyncio.sleep(RESULTS_EVERY_S)
+        due, self._results_due = self._results_due, set()
+        groups = [g["id"] for g in self.engine.state.groups]
+        for pid in due:
+            poll = self.engine.state.polls.get(pid)
+            if poll is None or poll["closed_at"] is not None:
+                continue  # `poll.closed` carries the final results
+            results = poll["results"]
+            full = {"poll_id": pid, "voters": results["voters"], "results": results}
+            gid = poll["group_id"]
+            staff = [VIEW_ALL, *([staff_room(gid)] if gid else [])]
+            if poll["public"]:
+                others = [VIEW_PUBLIC, *map(members_room, groups),
+                          *(staff_room(g) for g in groups if g != gid)]
+            else:
+                others = [members_room(gid)]
+            if poll["hide_results"]:  # until the close, only those who run it see counts
+                await self.sio.emit("poll.results", full, to=staff)
+                await self.sio.emit("poll.results", {"poll_id": pid, "voters": results["voters"]},
+                                    to=others)
+            else:
+                await self.sio.emit("poll.results", full, to=staff + others)
 
     async def _send_presence(self) -> None:
         await asyncio.sleep(PRESENCE_EVERY_S)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import events as ev
+from . import polls
 from .events import Event
 
 STAFF_ALL_GROUPS = frozenset({"lead", "organiser"})
@@ -84,6 +85,13 @@ class State:
     # commands that are naturally idempotent (support, hide, publish, resolve) remember
     # the seq that settled them, so a repeat answers with the first result
     settled: dict[tuple, int] = field(default_factory=dict)
+    # §9: poll id -> the poll with its running results; poll id -> {voter id: choice}
+    polls: dict[str, dict] = field(default_factory=dict)
+    ballots: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The one secret the domain holds (never in the log): anonymous ballots are cast under
+    # polls.ballot_id(ballot_key, ...). Set by the engine from the store; a fold of an
+    # exported log has none and needs none.
+    ballot_key: bytes | None = None
 
     # -- reading ---------------------------------------------------------------
 
@@ -128,6 +136,38 @@ class State:
             return [g["id"] for g in self.groups]
         return [viewer.group_id] if viewer.sees_group(viewer.group_id) else []
 
+    def sees_poll(self, viewer: Viewer, poll: dict) -> bool:
+        """A hall poll and a check-back are for everyone; a group's poll as its notes."""
+        return poll["public"] or viewer.sees_group(poll["group_id"])
+
+    def may_vote(self, viewer: Viewer, poll: dict) -> bool:
+        return viewer.role == "participant" and poll["group_id"] in (None, viewer.group_id)
+
+    def voter_id(self, viewer: Viewer, poll: dict) -> str:
+        """Whom a ballot is logged under: a per-poll pseudonym, or the person."""
+        if not poll["anonymous"]:
+            return viewer.id
+        if self.ballot_key is None:
+            raise RuntimeError("no ballot key: the engine sets one before any vote")
+        return polls.ballot_id(self.ballot_key, poll["id"], viewer.id)
+
+    def poll_view(self, viewer: Viewer, poll: dict) -> dict:
+        """A poll as `viewer` may see it: results hidden until the close (when the poll
+        says so) from all but those who run it; a participant's own ballot."""
+        view = {k: v for k, v in poll.items() if k != "results"}
+        if not poll["hide_results"] or poll["closed_at"] is not None or self.runs_poll(viewer, poll):
+            view["results"] = copy.deepcopy(poll["results"])
+        else:
+            view["results"] = {"voters": poll["results"]["voters"]}
+        if self.may_vote(viewer, poll) and (self.ballot_key or not poll["anonymous"]):
+            view["my_choice"] = self.ballots[poll["id"]].get(self.voter_id(viewer, poll))
+        return view
+
+    @staticmethod
+    def runs_poll(viewer: Viewer, poll: dict) -> bool:
+        return viewer.role in STAFF_ALL_GROUPS or (
+            viewer.role == "facilitator" and viewer.group_id == poll["group_id"])
+
     def snapshot(self, viewer: Viewer) -> dict[str, Any]:
         """Everything `viewer` may see, as of `last_seq` (the `welcome` snapshot)."""
         d = self.definition or {"title": "", "date": None, "groups": [], "agenda": []}
@@ -162,6 +202,8 @@ class State:
                           if k["published"] or viewer.sees_group(k["group_id"])],
             "responses": list(self.responses.values()),
             "corrections": list(self.corrections.values()),
+            "polls": [self.poll_view(viewer, p) for p in self.polls.values()
+                      if self.sees_poll(viewer, p)],
         }
 
 
@@ -171,6 +213,36 @@ class State:
 def _assembly_loaded(s: State, e: Event, d: dict) -> None:
     # A copy: §8 events change the day's definition, never the logged one.
     s.definition = copy.deepcopy(d["definition"])
+
+
+# -- §9: polls -----------------------------------------------------------------------
+
+
+def _poll_opened(s: State, e: Event, d: dict) -> None:
+    poll = {"id": d["poll_id"], "question": d["question"], "kind": d["kind"],
+            "options": list(d.get("options") or []), "group_id": d.get("group_id"),
+            "response_id": d.get("response_id"), "purpose": d.get("purpose"),
+            "anonymous": d["anonymous"], "hide_results": d["hide_results"],
+            "public": e.get("group_id") is None or bool(d.get("public")),
+            "opened_by": e["actor"], "opened_at": e["ts"], "closed_at": None, "seq": e["seq"]}
+    poll["results"] = polls.empty_results(poll)
+    s.polls[poll["id"]] = poll
+    s.ballots[poll["id"]] = {}
+
+
+def _vote_cast(s: State, e: Event, d: dict) -> None:
+    poll, ballots = s.polls[d["poll_id"]], s.ballots[d["poll_id"]]
+    voter = e["actor"]["id"]
+    polls.record(poll, poll["results"], ballots.get(voter), d["choice"])
+    ballots[voter] = d["choice"]
+    s.settled[("vote", poll["id"], voter)] = e["seq"]
+
+
+def _poll_closed(s: State, e: Event, d: dict) -> None:
+    poll = s.polls[d["poll_id"]]
+    poll["closed_at"] = e["ts"]
+    poll["results"] = d["results"]  # as logged: the record's figures are the event's
+    s.settled[("close", poll["id"])] = e["seq"]
 
 
 # -- §8: the day's shape changes while it runs -------------------------------------
@@ -423,4 +495,7 @@ _APPLY = {
     ev.SLOT_UPDATED: _slot_updated,
     ev.SLOT_MOVED: _slot_moved,
     ev.SLOT_REMOVED: _slot_removed,
+    ev.POLL_OPENED: _poll_opened,
+    ev.VOTE_CAST: _vote_cast,
+    ev.POLL_CLOSED: _poll_closed,
 }

@@ -14,6 +14,7 @@ from .base import CODES, CREATED_ID, MAX_NAME, MAX_TEXT, CommandError, Plan, ack
 from .contributions import (keypoint_add, keypoint_edit, keypoint_order, keypoint_publish,
                             keypoint_remove, keypoint_unpublish, note_add, note_hide,
                             note_restore, note_support)
+from .polling import poll_close, poll_open, vote_cast
 from .plenary import (correction_resolve, correction_submit, plenary_focus, response_log,
                       response_withdraw)
 from .shape import (assembly_update, group_add, group_update, slot_add, slot_move, slot_remove,
@@ -54,6 +55,10 @@ COMMANDS: dict[str, Command] = {
     "slot.update": slot_update,
     "slot.move": slot_move,
     "slot.remove": slot_remove,
+    # §9: polls and votes
+    "poll.open": poll_open,
+    "vote.cast": vote_cast,
+    "poll.close": poll_close,
     # the consoles' own (docs/protocol.md)
     "note.restore": note_restore,
     "keypoint.order": keypoint_order,
@@ -67,4 +72,4 @@ ORDER_FREE = frozenset({"note.add", "note.support"})
 
 # Commands whose repeat with the same client_id must return the first result.
 IDEMPOTENT_BY_CLIENT_ID = frozenset({"note.add", "keypoint.add", "response.log", "correction.submit",
-                                     "group.add", "slot.add"})
+                                     "group.add", "slot.add", "poll.open"})

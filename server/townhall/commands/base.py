@@ -36,6 +36,7 @@ CREATED_ID = {
     ev.GROUP_ADDED: "group_id",
     ev.GROUP_UPDATED: "group_id",  # group.add with a pack ends with the pack's event
     ev.SLOT_ADDED: "slot_id",
+    ev.POLL_OPENED: "poll_id",
 }
 
 

@@ -95,6 +95,9 @@ class Store(Protocol):
 
     async def get_meta(self, key: str) -> Any: ...
     async def set_meta(self, key: str, value: Any) -> None: ...
+    async def meta_default(self, key: str, value: Any) -> Any:
+        """Set `key` to `value` unless it is set already; the value that holds (so two
+        processes starting at once agree)."""
 
 
 def open_store(data_dir: str, redis_url: str | None = None) -> Store:

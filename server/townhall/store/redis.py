@@ -236,6 +236,10 @@ class RedisStore:
     async def set_meta(self, key: str, value: Any) -> None:
         await self._call(self.r.hset(self.k_meta, key, pack(value)))
 
+    async def meta_default(self, key: str, value: Any) -> Any:
+        await self._call(self.r.hsetnx(self.k_meta, key, pack(value)))
+        return await self.get_meta(key)
+
     async def _call(self, awaitable):
         try:
             return await awaitable

@@ -190,3 +190,9 @@ class SqliteStore:
         await self._run(lambda: self._db.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, pack(value))))
 
+    async def meta_default(self, key: str, value: Any) -> Any:
+        def run():
+            self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, pack(value)))
+            return unpack(self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0])
+
+        return await self._run(run)
