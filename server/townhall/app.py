@@ -39,7 +39,7 @@ def create_app(store: Store, base_url: str | None = None) -> socketio.ASGIApp:
             await store.close()
 
     starlette = Starlette(
-        routes=web.routes(engine, lambda: base_url, lambda: len(rt.viewers)),
+        routes=web.routes(engine, lambda: base_url, lambda: len(rt.viewers), web.load_assets()),
         lifespan=lifespan,
         # Phones on a crowded venue Wi-Fi: every byte of the first load counts.
         middleware=[Middleware(GZipMiddleware, minimum_size=512)],

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
 
 
-def render(path: Path, **values: str | None) -> str:
-    text = path.read_text(encoding="utf-8")
+def fill(text: str, **values: str | None) -> str:
     return PLACEHOLDER.sub(lambda m: html.escape(values.get(m.group(1)) or "", quote=True), text)

@@ -9,25 +9,21 @@ from __future__ import annotations
 
 import html
 import io
-import os
-from pathlib import Path
 from typing import Callable
 
 import qrcode
 import qrcode.image.svg
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
 
 from . import pages, report
+from .assets import IMMUTABLE, REVALIDATE, Assets, source_dir
 from .engine import Engine
 
-ROOT = Path(os.environ.get("TOWNHALL_ROOT", Path(__file__).resolve().parents[2]))
-STATIC = ROOT / "static"
-CONSOLES = ROOT / "facilitator_ui"
-VENDOR = STATIC / "vendor"  # copies from npm, made by `make vendor`
+STATIC = source_dir("static")
+CONSOLES = source_dir("facilitator_ui")
 
 # Tokens travel in URLs: never leak them in a Referer, and load nothing from elsewhere.
 SECURITY_HEADERS = {
@@ -39,14 +35,23 @@ SECURITY_HEADERS = {
     ),
     "Cache-Control": "no-store",
 }
+# Pages are revalidated on every load (they name this release's hashed files); a
+# service worker may keep a copy for when the network is gone.
+PAGE_HEADERS = {**SECURITY_HEADERS, "Cache-Control": REVALIDATE}
 
 ROLE_PAGES = {
-    "organiser": CONSOLES / "organiser.html",
-    "lead": CONSOLES / "lead.html",
-    "board": CONSOLES / "board.html",
-    "facilitator": CONSOLES / "facilitator.html",
-    "screen": STATIC / "screen.html",
+    "organiser": "/console/organiser.html",
+    "lead": "/console/lead.html",
+    "board": "/console/board.html",
+    "facilitator": "/console/facilitator.html",
+    "screen": "/static/screen.html",
 }
+JOIN_PAGE = "/static/participant.html"
+QR_SHEET = "/console/qr-sheet.html"
+
+
+def load_assets() -> Assets:
+    return Assets({"/static": STATIC, "/console": CONSOLES, "/vendor": STATIC / "vendor"})
 
 
 def message_page(title: str, text: str, status: int) -> HTMLResponse:
@@ -60,10 +65,31 @@ def message_page(title: str, text: str, status: int) -> HTMLResponse:
     return HTMLResponse(body, status_code=status, headers=SECURITY_HEADERS)
 
 
-def page(path: Path) -> Response:
-    if not path.exists():
-        return message_page("Not built yet", f"{path.name} is missing from this install.", 500)
-    return FileResponse(path, media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
+def page(assets: Assets, url: str, status: int = 200, **values: str | None) -> Response:
+    """A page with its asset URLs hashed and its placeholders filled."""
+    found = assets.find(url)
+    if found is None:
+        return message_page("Not built yet", f"{url} is missing from this install.", 500)
+    body = pages.fill(found[0].body.decode("utf-8"), **values)
+    return HTMLResponse(body, status_code=status, headers=PAGE_HEADERS)
+
+
+def serve_asset(request: Request, assets: Assets) -> Response:
+    """A script, style sheet or vendored file: a year in every cache under its hashed
+    URL, revalidated under its plain one; gzipped once, on start."""
+    found = assets.find(request.url.path)
+    if found is None:
+        return Response("not found", status_code=404, media_type="text/plain")
+    asset, immutable = found
+    headers = {"Cache-Control": IMMUTABLE if immutable else REVALIDATE, "ETag": asset.etag,
+               "X-Content-Type-Options": "nosniff", "Vary": "Accept-Encoding"}
+    if request.headers.get("if-none-match") == asset.etag:
+        return Response(status_code=304, headers=headers)
+    body = asset.body
+    if asset.gzipped and "gzip" in request.headers.get("accept-encoding", ""):
+        body = asset.gzipped
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type=asset.media_type, headers=headers)
 
 
 def qr_svg(data: str) -> bytes:
@@ -78,7 +104,8 @@ def join_url(request: Request, base_url: str | None, code: str) -> str:
     return f"{base}/j/{code}"
 
 
-def routes(engine: Engine, base_url: Callable[[], str | None], connections: Callable[[], int]):
+def routes(engine: Engine, base_url: Callable[[], str | None], connections: Callable[[], int],
+           assets: Assets):
     async def healthz(request: Request) -> JSONResponse:
         ok = await engine.store.ping()
         body = {"status": "ok" if ok else "unavailable", "store": engine.store.description,
@@ -96,14 +123,11 @@ def routes(engine: Engine, base_url: Callable[[], str | None], connections: Call
         reads the message and cannot join."""
         cred = await join_cred(request.path_params["code"])
         group = engine.state.group(cred["group_id"]) if cred else None
-        path = STATIC / "participant.html"
-        if not path.exists():
-            return page(path)
-        body = pages.render(path, join="open" if group else "unknown",
-                            group_id=group["id"] if group else None,
-                            group_name=group["name"] if group else None,
-                            unknown_hidden=None if group is None else "hidden")
-        return HTMLResponse(body, status_code=200 if group else 404, headers=SECURITY_HEADERS)
+        return page(assets, JOIN_PAGE, status=200 if group else 404,
+                    join="open" if group else "unknown",
+                    group_id=group["id"] if group else None,
+                    group_name=group["name"] if group else None,
+                    unknown_hidden=None if group is None else "hidden")
 
     async def join_qr(request: Request) -> Response:
         code = request.path_params["code"]
@@ -121,7 +145,7 @@ def routes(engine: Engine, base_url: Callable[[], str | None], connections: Call
                     "This link is not valid",
                     "Check that the whole link was copied, or ask the organiser for a new one "
                     "(townhall links prints them all).", 404)
-            return page(ROLE_PAGES[role])
+            return page(assets, ROLE_PAGES[role])
 
         return endpoint
 
@@ -148,6 +172,9 @@ def routes(engine: Engine, base_url: Callable[[], str | None], connections: Call
 
         return endpoint
 
+    async def asset(request: Request) -> Response:
+        return serve_asset(request, assets)
+
     async def qr_sheet(request: Request) -> Response:
         """The printable sheet of every group's QR code: the organiser's alone."""
         cred = await engine.credential(request.path_params["token"])
@@ -156,7 +183,7 @@ def routes(engine: Engine, base_url: Callable[[], str | None], connections: Call
                 "This link is not valid",
                 "The QR sheet opens from the organiser's link; check that the whole link "
                 "was copied (townhall links prints it).", 404)
-        return page(CONSOLES / "qr-sheet.html")
+        return page(assets, QR_SHEET)
 
     return [
         Route("/healthz", healthz),
@@ -173,7 +200,5 @@ def routes(engine: Engine, base_url: Callable[[], str | None], connections: Call
                "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})),
         Route("/organiser/{token}/qr-sheet", qr_sheet),
         *[Route(f"/{role}/{{token}}", role_page(role)) for role in ROLE_PAGES],
-        Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
-        Mount("/console", StaticFiles(directory=CONSOLES, check_dir=False), name="console"),
-        Mount("/vendor", StaticFiles(directory=VENDOR, check_dir=False), name="vendor"),
+        *[Route(f"{prefix}/{{path:path}}", asset) for prefix in ("/static", "/console", "/vendor")],
     ]
