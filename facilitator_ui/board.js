@@ -7,6 +7,9 @@
 import { createClient, describeStatus, secretFromPath } from "/static/client.js";
 import { groupName } from "/static/model.js";
 import { el } from "/static/dom.js";
+import {
+  askReason, createFollowUps, createIntent, createScheduler, focusDropped, focusFirst, setInert, wireSkipLinks,
+} from "/console/console-common.js";
 
 const $ = (id) => document.getElementById(id);
 const TEXT_MAX = 1000;
@@ -64,6 +67,13 @@ window.townhall = client;
 let selected = null;     // the group on screen
 let lastFocus;           // the plenary focus we last followed (undefined: none yet)
 const resolving = new Map(); // correction id -> outcome being sent
+const withdrawing = new Set(); // response ids whose withdrawal is on its way
+const responseIntent = createIntent(); // the client_id of the response being logged
+
+const scheduler = createScheduler(render);
+const scheduleRender = scheduler.schedule;
+const followUps = createFollowUps();
+wireSkipLinks();
 
 client.on("change", scheduleRender);
 client.on("status", (status) => {
@@ -80,17 +90,16 @@ client.on("error", (error) => {
     resolving.delete(error.item.payload.correction_id);
     setText($("resolve-error"), message);
     scheduleRender();
+  } else if (error.item.name === "response.withdraw") {
+    withdrawing.delete(error.item.payload.response_id);
+    setText($("resolve-error"), `Not withdrawn: ${message}`);
+    scheduleRender();
   } else if (error.item.name === "response.log") {
     showFormError(`Not logged: ${message}`);
   }
 });
 
 // -- rendering -----------------------------------------------------------------------
-
-let frame = 0;
-function scheduleRender() {
-  if (!frame) frame = requestAnimationFrame(() => { frame = 0; render(); });
-}
 
 function render() {
   const m = client.model;
@@ -105,6 +114,7 @@ function render() {
   setText($("assembly-title"), m.assembly?.title ?? "");
   renderTabs(m);
   renderGroup(m);
+  followUps.run();
 }
 
 function renderTabs(m) {
@@ -172,7 +182,7 @@ function renderGroup(m) {
     .sort((a, b) => (a.order ?? Infinity) - (b.order ?? Infinity)
       || (a.published_at ?? 0) - (b.published_at ?? 0));
   reconcile($("keypoints"), kps, (k) => k.id, (k) => k.text,
-    (k) => el("li", { class: "keypoint user-text", text: k.text }));
+    (k) => el("li", { class: "keypoint user-text", dir: "auto", text: k.text }));
   $("keypoints-empty").hidden = kps.length > 0;
 
   const responses = [...m.responses.values()]
@@ -180,7 +190,8 @@ function renderGroup(m) {
     .sort((a, b) => a.seq - b.seq);
   const corrections = [...m.corrections.values()].sort((a, b) => a.seq - b.seq);
   reconcile($("responses"), responses, (r) => r.id,
-    (r) => JSON.stringify([r.member, r.text, r.stance, r.reason]), buildResponse,
+    (r) => JSON.stringify([r.member, r.text, r.stance, r.reason, r.withdrawn?.reason ?? null, withdrawing.has(r.id)]),
+    buildResponse,
     (li, r) => renderCorrections(li, corrections.filter((c) => c.response_id === r.id)));
   // Responses logged while offline wait in the client's queue until the server has them.
   const waiting = client.pending().filter((item) => item.name === "response.log" && item.payload.group_id === gid);
@@ -195,18 +206,34 @@ function renderGroup(m) {
 }
 
 function buildResponse(r) {
-  const li = el("li", { class: `response ${r.stance}`, "data-response-id": r.id });
+  const w = r.withdrawn;
+  const li = el("li", { class: `response ${r.stance}${w ? " withdrawn" : ""}`, "data-response-id": r.id, tabindex: "-1" });
   li.append(
     el("p", { class: "response-head" },
       el("span", { class: `stance-badge ${r.stance}`, text: STANCE_LABEL[r.stance] ?? r.stance }),
+      w ? el("span", { class: "withdrawn-badge", text: "Withdrawn" }) : null,
       " ",
-      el("span", { class: "member", text: r.member }),
+      el("span", { class: "member", dir: "auto", text: r.member }),
       el("span", { class: "when", text: ` · ${clock(r.ts)}` })),
-    el("p", { class: "response-text user-text", text: r.text }));
+    el("p", { class: "response-text user-text", dir: "auto", text: r.text }));
   if (r.reason) {
     li.append(el("p", { class: "reason" },
       el("span", { class: "reason-label", text: "Reason: " }),
-      el("span", { class: "user-text", text: r.reason })));
+      el("span", { class: "user-text", dir: "auto", text: r.reason })));
+  }
+  if (w) {
+    li.append(el("p", { class: "withdrawn-reason" },
+      el("span", { class: "reason-label", text: `Withdrawn${w.ts ? ` at ${clock(w.ts)}` : ""}: ` }),
+      el("span", { class: "user-text", dir: "auto", text: w.reason })));
+  } else if (r.id && client.model?.responses.has(r.id)) {
+    const busy = withdrawing.has(r.id);
+    const button = el("button", {
+      type: "button", class: "withdraw", text: busy ? "Withdrawing…" : "Withdraw…",
+      "aria-label": `Withdraw the response by ${r.member}`,
+    });
+    setInert(button, false, busy);
+    button.addEventListener("click", () => { if (!withdrawing.has(r.id)) withdraw(r.id); });
+    li.append(el("div", { class: "response-actions" }, button));
   }
   const section = el("div", { class: "corrections-block", hidden: true });
   section.append(el("h4", { text: "Corrections from participants" }), el("ul", { class: "corrections" }));
@@ -225,8 +252,9 @@ function buildCorrection(c) {
   const li = el("li", { class: "correction", "data-correction-id": c.id, "data-outcome": c.outcome ?? "open" });
   const textId = `corr-${c.id}`;
   li.append(
-    el("p", { class: "correction-text user-text", id: textId, text: c.text }),
-    el("p", { class: "meta", text: `From ${c.author?.name ?? "a participant"} · ${clock(c.ts)}` }));
+    el("p", { class: "correction-text user-text", dir: "auto", id: textId, text: c.text }),
+    el("p", { class: "meta" }, "From ", el("span", { dir: "auto", text: c.author?.name ?? "a participant" }),
+      ` · ${clock(c.ts)}`));
   if (c.outcome) {
     li.append(el("p", { class: "outcome" },
       el("span", { class: `outcome-badge ${c.outcome}`, text: OUTCOME_LABEL[c.outcome] ?? c.outcome }),
@@ -238,10 +266,11 @@ function buildCorrection(c) {
   for (const outcome of ["accepted", "noted"]) {
     const button = el("button", {
       type: "button", class: `resolve-${outcome}${outcome === "accepted" ? " primary" : ""}`,
-      text: OUTCOME_LABEL[outcome], disabled: Boolean(sending), "aria-describedby": textId,
-      "data-outcome": outcome,
+      text: OUTCOME_LABEL[outcome], "aria-describedby": textId, "data-outcome": outcome,
     });
-    button.addEventListener("click", () => resolve(c.id, outcome));
+    // aria-disabled, not disabled, while it is sent: the keyboard stays on the button.
+    setInert(button, false, Boolean(sending));
+    button.addEventListener("click", () => { if (!resolving.has(c.id)) resolve(c.id, outcome); });
     row.append(button);
   }
   if (sending) row.append(el("span", { class: "sending", text: `Sending “${OUTCOME_LABEL[sending]}”…` }));
@@ -249,15 +278,70 @@ function buildCorrection(c) {
   return li;
 }
 
+const correctionItem = (id) => document.querySelector(`li.correction[data-correction-id="${CSS.escape(id)}"]`);
+const responseItem = (id) => document.querySelector(`#responses li[data-response-id="${CSS.escape(id)}"]`);
+
 async function resolve(correctionId, outcome) {
+  if (resolving.has(correctionId)) return;
   setText($("resolve-error"), "");
+  // Where the keyboard goes once this one is resolved: the next open correction.
+  const open = [...document.querySelectorAll("#responses li.correction[data-outcome=open]")];
+  const at = open.findIndex((li) => li.dataset.correctionId === correctionId);
+  const nextId = (open[at + 1] ?? open[at - 1])?.dataset.correctionId ?? null;
+  const responseId = correctionItem(correctionId)?.closest("li.response")?.dataset.responseId;
   resolving.set(correctionId, outcome);
-  render();
+  scheduler.now();
+  // The row is redrawn while it waits: keep the keyboard on it.
+  if (focusDropped()) focusFirst(correctionItem(correctionId)?.querySelector(`button[data-outcome=${outcome}]`));
   const ack = await client.send("correction.resolve", { correction_id: correctionId, outcome });
   resolving.delete(correctionId);
   if (!ack.ok) setText($("resolve-error"), `Not resolved: ${capitalise(ack.error?.message ?? "the server refused this.")}`);
-  render();
-  if (!ack.ok) $("resolve-error").scrollIntoView({ block: "nearest" });
+  scheduler.now();
+  if (!ack.ok) {
+    $("resolve-error").scrollIntoView({ block: "nearest" });
+    focusFirst(correctionItem(correctionId)?.querySelector(`button[data-outcome=${outcome}]`));
+    return;
+  }
+  // Once it shows as resolved (its row is redrawn), on to the next open correction.
+  followUps.after(() => Boolean(client.model?.corrections.get(correctionId)?.outcome), () => {
+    scheduler.flush();
+    if (!focusDropped(correctionItem(correctionId))) return;
+    const next = nextId && correctionItem(nextId);
+    focusFirst(next?.querySelector(`button[data-outcome=${outcome}]`), correctionItem(correctionId),
+      responseId && responseItem(responseId), "#responses-heading");
+  });
+}
+
+async function withdraw(responseId) {
+  const r = client.model?.responses.get(responseId);
+  if (!r || r.withdrawn || withdrawing.has(responseId)) return;
+  const reasonText = await askReason({
+    title: "Withdraw this response?",
+    message: "It stays on the record, marked withdrawn, with your reason: on the projector, every phone and the record of the day.",
+    quote: `${r.member}: ${r.text}`,
+    label: "Why is it withdrawn?",
+    hint: "For example: logged for the wrong group, or the Board member corrected it.",
+    confirm: "Withdraw",
+    required: "Write why it is withdrawn: the hall saw it, so it is owed the reason.",
+  });
+  if (!reasonText) return;
+  setText($("resolve-error"), "");
+  withdrawing.add(responseId);
+  scheduler.now();
+  if (focusDropped()) focusFirst(responseItem(responseId)?.querySelector("button.withdraw"), responseItem(responseId));
+  const ack = await client.send("response.withdraw", { response_id: responseId, reason: reasonText });
+  withdrawing.delete(responseId);
+  if (!ack.ok) setText($("resolve-error"), `Not withdrawn: ${capitalise(ack.error?.message ?? "the server refused this.")}`);
+  scheduler.now();
+  if (!ack.ok) {
+    focusFirst(responseItem(responseId)?.querySelector("button.withdraw"));
+    return;
+  }
+  // The button is gone: the keyboard stays on the response, which now says withdrawn.
+  followUps.after(() => Boolean(client.model?.responses.get(responseId)?.withdrawn), () => {
+    scheduler.flush();
+    if (focusDropped(responseItem(responseId))) focusFirst(responseItem(responseId));
+  });
 }
 
 // -- the response form ---------------------------------------------------------------
@@ -291,12 +375,22 @@ function updateCount() {
 
 form.addEventListener("change", (event) => { if (event.target.name === "stance") updateReason(); });
 text.addEventListener("input", updateCount);
+// A message about a field goes once every field it named has been edited: it is no
+// longer true (a server refusal goes with the next submit).
+const clearFixed = () => {
+  if (validationShown && !form.querySelector("[aria-invalid=true]")) {
+    validationShown = false;
+    showFormError("");
+  }
+};
 for (const input of [member, text, reason]) {
-  input.addEventListener("input", () => input.removeAttribute("aria-invalid"));
+  input.addEventListener("input", () => { input.removeAttribute("aria-invalid"); clearFixed(); });
 }
 form.addEventListener("change", (event) => {
   if (event.target.name === "stance") form.querySelector(".stances").removeAttribute("aria-invalid");
+  clearFixed();
 });
+let validationShown = false;
 
 function showFormError(message) {
   setText($("form-error"), message);
@@ -331,12 +425,16 @@ let submitting = false;
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   if (submitting) return;
+  // A tap again on the emptied form right after a response was logged (or kept on the
+  // tablet) is the same intent: nothing to send, and the confirmation stays.
+  if (formIsEmpty() && $("form-done").textContent) { text.focus(); return; }
   showFormError("");
   setText($("form-done"), "");
   if (!selected) { showFormError("There is no group to respond to."); return; }
   const problems = validate();
   if (problems.length) {
     showFormError(problems.map(([, message]) => message).join(" "));
+    validationShown = true;
     const first = problems[0][0];
     (first.matches("fieldset") ? first.querySelector("input") : first).focus();
     return;
@@ -347,10 +445,13 @@ form.addEventListener("submit", async (event) => {
     group_id: selected, member: who, text: text.value.trim(), stance: stance(),
     reason: reason.value.trim() || null,
   };
+  // One client_id per intent, made at the tap: the same response sent again (after a
+  // refusal or a lost answer) is the same write, logged once.
+  payload.client_id = responseIntent.id(payload);
   const groupLabel = groupName(client.model, selected);
   submitting = true;
   const button = $("submit");
-  button.disabled = true;
+  setInert(button, false, true); // aria-disabled: the keyboard stays on it
   setText(button, "Logging…");
   const sent = client.send("response.log", payload);
   // Once queued the write is safe (kept on this tablet, resent with the same client id):
@@ -358,9 +459,10 @@ form.addEventListener("submit", async (event) => {
   const slow = new Promise((r) => setTimeout(() => r(null), client.status.state === "connected" ? SLOW_ACK_MS : 0));
   const ack = await Promise.race([sent, slow]);
   submitting = false;
-  button.disabled = false;
+  setInert(button, false, false);
   setText(button, "Log response");
   if (ack == null) {
+    responseIntent.done();
     resetForm();
     setText($("form-done"), `Saved on this tablet: the response to ${groupLabel} will be sent when the connection is back.`);
     sent.then((late) => {
@@ -373,6 +475,7 @@ form.addEventListener("submit", async (event) => {
     showFormError(`Not logged: ${capitalise(ack.error?.message ?? "the server refused this.")}`);
     return;
   }
+  responseIntent.done();
   resetForm();
   setText($("form-done"), `Logged the response to ${groupLabel}.`);
   text.focus();

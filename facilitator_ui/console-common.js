@@ -1,9 +1,10 @@
-// Small helpers the staff consoles share (facilitator, lead, and later board and organiser):
-// building DOM safely, keyed list rendering, the status line, the error region, a
-// countdown, an undo toast and a confirm dialog. Pages keep their own state and render
-// from client.model; nothing here knows about a particular page.
+// Small helpers the staff consoles share (facilitator, lead, Board): building DOM safely,
+// keyed list rendering, drawing at most once a frame, the status line, an error region
+// that says only what is still true, sending each write once per intent, a countdown,
+// an undo toast, and dialogs that ask before something shows on the projector. Pages
+// keep their own state and render from client.model; nothing here knows about a page.
 
-import { describeStatus } from "/static/client.js";
+import { describeStatus, uuid } from "/static/client.js";
 import { formatRemaining, remainingMs } from "/static/model.js";
 import { el } from "/static/dom.js";
 
@@ -21,31 +22,170 @@ export function setText(node, text) {
   if (node && node.textContent !== t) node.textContent = t;
 }
 
+// -- drawing -------------------------------------------------------------------------------
+
+/**
+ * Draw at most once per animation frame however many changes arrive: schedule() asks
+ * for a render, flush() runs a due one now (before moving focus to something it draws).
+ * A background tab gets no frames, so a timer brings it up to date there.
+ */
+export function createScheduler(render, { fallbackMs = 200 } = {}) {
+  let frame = 0;
+  let timer = 0;
+  const run = () => {
+    if (frame) cancelAnimationFrame(frame);
+    if (timer) clearTimeout(timer);
+    frame = 0;
+    timer = 0;
+    render();
+  };
+  return {
+    schedule() {
+      if (frame || timer) return;
+      frame = requestAnimationFrame(run);
+      timer = setTimeout(run, fallbackMs);
+    },
+    flush() { if (frame || timer) run(); },
+    now: run,
+  };
+}
+
 /**
  * Render `items` into `container`, reusing the element of each key: create(item) makes a
- * new one, update(node, item) brings it up to date. Nodes move only when the order
- * changed, and keyboard focus inside the list survives a move.
+ * new one, update(node, item) brings it up to date. With signature(item), update runs
+ * only when the signature changed, so unchanged items cost nothing. Nodes move only when
+ * the order changed, and keyboard focus inside the list survives a move. Returns the
+ * nodes it created.
  */
-export function reconcile(container, items, key, create, update) {
+export function reconcile(container, items, key, create, update, signature = null) {
   const active = container.contains(document.activeElement) ? document.activeElement : null;
+  const keys = items.map((item) => String(key(item)));
+  const wanted = new Set(keys);
   const existing = new Map();
-  for (const child of [...container.children]) existing.set(child.dataset.key, child);
+  // Drop the stale nodes first, so the ones that stay never have to move around them.
+  for (let child = container.firstElementChild; child;) {
+    const next = child.nextElementSibling;
+    const k = child._key ?? child.dataset.key;
+    if (wanted.has(k) && !existing.has(k)) existing.set(k, child);
+    else child.remove();
+    child = next;
+  }
+  const created = [];
   let prev = null;
-  for (const item of items) {
-    const k = String(key(item));
+  items.forEach((item, i) => {
+    const k = keys[i];
     let node = existing.get(k);
-    if (node) existing.delete(k);
-    else {
+    if (!node) {
       node = create(item);
       node.dataset.key = k;
+      node._key = k;
+      created.push(node);
     }
-    update(node, item);
+    if (signature) {
+      const sig = signature(item);
+      if (node._sig !== sig) {
+        update(node, item);
+        node._sig = sig;
+      }
+    } else {
+      update(node, item);
+    }
     const want = prev ? prev.nextElementSibling : container.firstElementChild;
     if (want !== node) container.insertBefore(node, want);
     prev = node;
-  }
-  for (const node of existing.values()) node.remove();
+  });
   if (active && active.isConnected && document.activeElement !== active) active.focus({ preventScroll: true });
+  return created;
+}
+
+// -- controls that wait ------------------------------------------------------------------------
+
+/**
+ * Mark a control unavailable without `disabled`: a disabled button drops keyboard focus
+ * to the page, an aria-disabled one keeps it (its click handler must check isInert).
+ * `busy` says a write from it is on its way.
+ */
+export function setInert(node, inert, busy = false) {
+  if (!node) return;
+  const want = inert || busy ? "true" : null;
+  if (node.getAttribute("aria-disabled") !== want) {
+    if (want) node.setAttribute("aria-disabled", want);
+    else node.removeAttribute("aria-disabled");
+  }
+  if (busy) node.setAttribute("aria-busy", "true");
+  else if (node.hasAttribute("aria-busy")) node.removeAttribute("aria-busy");
+}
+
+export const isInert = (node) => node?.getAttribute("aria-disabled") === "true";
+
+/** Can `node` take keyboard focus now? */
+function focusable(node) {
+  return Boolean(node && node.isConnected && !node.disabled && !node.closest("[hidden], [inert]")
+    && node.getClientRects().length > 0);
+}
+
+/**
+ * Focus the first of `candidates` (elements or selectors) that can take focus now, so an
+ * action never leaves the keyboard stranded on the page. Returns the focused node.
+ */
+export function focusFirst(...candidates) {
+  for (const c of candidates) {
+    const node = typeof c === "string" ? document.querySelector(c) : c;
+    if (!focusable(node)) continue;
+    // A heading or list item to land on (the list went empty) takes focus from code only.
+    if (!node.matches("a[href], button, input, select, textarea, summary, [tabindex]")) node.tabIndex = -1;
+    node.focus({ preventScroll: false });
+    if (document.activeElement === node) return node;
+  }
+  return null;
+}
+
+/**
+ * Things to do once the page shows a change: the answer to a write may come before or
+ * after its event, so "put the keyboard on the Unpublish button" waits until the key
+ * point is drawn as published. after(ready, fn) runs fn at once if ready() already
+ * holds, else after the first render where it does (given up after `ms`); pages call
+ * run() at the end of each render.
+ */
+export function createFollowUps() {
+  let waiting = [];
+  return {
+    after(ready, fn, ms = 5000) {
+      if (ready()) fn();
+      else waiting.push({ ready, fn, until: Date.now() + ms });
+    },
+    run() {
+      if (!waiting.length) return;
+      const now = Date.now();
+      const due = waiting;
+      waiting = [];
+      for (const w of due) {
+        if (w.ready()) w.fn();
+        else if (now < w.until) waiting.push(w);
+      }
+    },
+  };
+}
+
+/** True when focus is nowhere (the page) or on/in one of `nodes`: ours to move. */
+export function focusDropped(...nodes) {
+  const a = document.activeElement;
+  if (!a || a === document.body || a === document.documentElement || !a.isConnected) return true;
+  return nodes.some((n) => n && (n === a || (n.contains && n.contains(a))));
+}
+
+/** Skip links: move focus to their target (a textarea, or a heading made focusable). */
+export function wireSkipLinks(root = document) {
+  for (const link of root.querySelectorAll("a.skip-link[href^='#']")) {
+    link.addEventListener("click", (event) => {
+      const target = document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) return;
+      event.preventDefault();
+      if (!target.matches("a[href], button, input, select, textarea, [tabindex]")) target.tabIndex = -1;
+      target.scrollIntoView({ block: "nearest" });
+      target.focus({ preventScroll: true });
+    });
+  }
 }
 
 // -- connection status -------------------------------------------------------------------
@@ -63,68 +203,192 @@ export function bindStatus(client, node) {
 // -- errors ------------------------------------------------------------------------------
 
 /**
- * The page's error region (role="alert"). show(message) puts a message there with a
- * Dismiss button; clear() empties it. A newer message replaces an older one.
+ * The page's error region, in the flow of the page so it never covers a control.
+ * show(message, {key, field, untilConnected}) puts a message there (one per key: a newer
+ * message of the same key replaces the older); clear(key) takes it away, clear() all.
+ * A message about a field goes when the field is edited; one that says the connection
+ * is down goes when it is back (connected()).
  */
 export function createAlerts(node) {
   node.setAttribute("role", "alert");
-  const clear = () => {
-    node.replaceChildren();
-    node.hidden = true;
-  };
-  const show = (message) => {
+  const shown = new Map(); // key -> {item, field, untilConnected}
+
+  function drop(key) {
+    const m = shown.get(key);
+    if (!m) return;
+    shown.delete(key);
+    m.item.remove();
+    if (m.field) m.field.removeAttribute("aria-invalid");
+    node.hidden = shown.size === 0;
+  }
+
+  function show(message, { key = "general", field = null, untilConnected = false } = {}) {
+    let m = shown.get(key);
+    if (!m) {
+      const text = el("p", { class: "alert-text" });
+      const dismiss = el("button", { type: "button", class: "alert-dismiss small", text: "Dismiss" });
+      const item = el("div", { class: "alert", "data-key": key }, text, dismiss);
+      dismiss.addEventListener("click", () => {
+        const back = shown.get(key)?.field;
+        drop(key);
+        focusFirst(back, "main");
+      });
+      m = { item, text };
+      shown.set(key, m);
+      node.append(item);
+    }
+    setText(m.text, message);
+    m.item.querySelector(".alert-dismiss").setAttribute("aria-label", `Dismiss: ${message}`);
+    m.untilConnected = untilConnected;
+    if (m.field && m.field !== field) m.field.removeAttribute("aria-invalid");
+    m.field = field;
+    if (field) {
+      field.setAttribute("aria-invalid", "true");
+      field.addEventListener("input", () => { if (shown.get(key)?.field === field) drop(key); }, { once: true });
+    }
     node.hidden = false;
-    node.replaceChildren(
-      el("p", { class: "alert-text", text: message }),
-      el("button", { type: "button", class: "alert-dismiss", text: "Dismiss", onclick: clear }),
-    );
+  }
+
+  function clear(key) {
+    if (key === undefined) for (const k of [...shown.keys()]) drop(k);
+    else drop(key);
+  }
+
+  node.replaceChildren();
+  node.hidden = true;
+  return {
+    show,
+    clear,
+    has: (key) => shown.has(key),
+    connected() { for (const [k, m] of [...shown]) if (m.untilConnected) drop(k); },
   };
-  clear();
-  return { show, clear };
 }
+
+// -- writes --------------------------------------------------------------------------------
+
+export const SLOW_ACK_MS = 4000;
+const QUEUED = Symbol("queued");
+const OFFLINE_CODES = new Set(["offline", "timeout", "unavailable"]);
 
 /**
- * createSender(client, alerts, render) -> send(name, payload, button?)
- * Sends a command, reports a refusal (ack.error.message) in the alert region and
- * resolves with the ack so callers can act on `ack.ok`. The button, if given, is
- * disabled while waiting; then render() runs so every control shows the state again.
+ * One client_id per intent: made at the first tap, reused when the same content is sent
+ * again (a retry after a refusal or a lost answer), forgotten once it went through.
  */
-export function createSender(client, alerts, render = () => {}) {
-  return async function send(name, payload = {}, button = null) {
-    if (button) {
-      button.disabled = true;
-      button.setAttribute("aria-busy", "true");
-    }
-    let ack;
-    try {
-      ack = await client.send(name, payload);
-    } catch (err) {
-      ack = { ok: false, error: { code: "client", message: String(err?.message ?? err) } };
-    }
-    if (button) {
-      button.disabled = false;
-      button.removeAttribute("aria-busy");
-    }
-    if (ack?.ok) alerts.clear();
-    else alerts.show(ack?.error?.message || "That did not work: try again.");
-    render();
-    return ack ?? { ok: false };
+export function createIntent() {
+  let current = null;
+  return {
+    id(content) {
+      const sig = JSON.stringify(content);
+      if (!current || current.sig !== sig) current = { sig, id: uuid() };
+      return current.id;
+    },
+    done() { current = null; },
   };
 }
 
-/** Report client-level errors (a refused link, a queued write the server turned down). */
+const writeSig = (name, payload) => (payload?.client_id ? `${name}#${payload.client_id}` : `${name}:${JSON.stringify(payload ?? {})}`);
+
+/**
+ * createSender(client, alerts, changed) -> send(name, payload, options)
+ * Sends a command once: while a write with the same `key` waits for its answer, another
+ * is refused here (send.busy(key) says so; pages draw that control as busy, and
+ * `changed` is called whenever that may have changed). A refusal goes to the error
+ * region under `errorKey` (default: the key), and a later success clears it.
+ * With onQueued, a write that waits in the offline queue (not connected, or no answer
+ * within SLOW_ACK_MS) resolves at once with {queued: true, later}: the tablet keeps it
+ * and resends it with the same client_id, so the form can be cleared.
+ * `expect` lists error codes the caller explains itself (no alert).
+ */
+export function createSender(client, alerts, changed = () => {}) {
+  const busy = new Map();
+  const awaited = new Set(); // writes whose refusal the caller reports (not twice)
+
+  client.on("status", (s) => { if (s.state === "connected") alerts.connected(); });
+  client.on("error", (err) => {
+    if (err?.item) {
+      if (awaited.has(writeSig(err.item.name, err.item.payload))) return;
+      alerts.show(`${capitalise(err.message)} (${describeCommand(err.item.name)})`, { key: `queued:${err.item.id}` });
+    } else if (err?.message) {
+      alerts.show(err.message, { key: "link" });
+    }
+  });
+
+  function report(ack, { errorKey, field, expect }) {
+    if (ack.ok) {
+      alerts.clear(errorKey);
+    } else if (!expect.includes(ack.error?.code)) {
+      const code = ack.error?.code;
+      alerts.show(capitalise(ack.error?.message) || "That did not work: try again.", {
+        key: errorKey, field, untilConnected: OFFLINE_CODES.has(code),
+      });
+    }
+  }
+
+  async function send(name, payload = {}, options = {}) {
+    const { key = null, onQueued = null, field = null, expect = [] } = options;
+    const errorKey = options.errorKey ?? key ?? name;
+    if (key != null && busy.has(key)) return { ok: false, busy: true, error: { code: "busy", message: "" } };
+    if (key != null) busy.set(key, name);
+    const sig = writeSig(name, payload);
+    awaited.add(sig);
+    changed();
+    const release = () => {
+      if (key != null) busy.delete(key);
+    };
+    const sent = Promise.resolve()
+      .then(() => client.send(name, payload))
+      .catch((err) => ({ ok: false, error: { code: "client", message: String(err?.message ?? err) } }))
+      .then((ack) => ack ?? { ok: false, error: { code: "client", message: "" } });
+    let ack;
+    if (onQueued) {
+      let timer = 0;
+      const wait = client.status.state === "connected" ? SLOW_ACK_MS : 0;
+      const slow = new Promise((resolve) => { timer = setTimeout(() => resolve(QUEUED), wait); });
+      ack = await Promise.race([sent, slow]);
+      clearTimeout(timer);
+      if (ack === QUEUED) {
+        release();
+        const later = sent.then((late) => {
+          awaited.delete(sig);
+          report(late, { errorKey, field: null, expect });
+          changed();
+          return late;
+        });
+        onQueued();
+        changed();
+        return { ok: false, queued: true, later, error: { code: "queued", message: "" } };
+      }
+    } else {
+      ack = await sent;
+    }
+    awaited.delete(sig);
+    release();
+    report(ack, { errorKey, field, expect });
+    changed();
+    return ack;
+  }
+
+  send.busy = (key) => busy.has(key);
+  return send;
+}
+
+/** Report client-level errors (kept for pages that do not use createSender). */
 export function reportClientErrors(client, alerts) {
   client.on("error", (err) => {
-    if (err?.item) alerts.show(`${err.message} (${describeCommand(err.item.name)})`);
-    else if (err?.message) alerts.show(err.message);
+    if (err?.item) alerts.show(`${capitalise(err.message)} (${describeCommand(err.item.name)})`, { key: `queued:${err.item.id}` });
+    else if (err?.message) alerts.show(err.message, { key: "link" });
   });
 }
 
+const capitalise = (t) => (t ? String(t)[0].toUpperCase() + String(t).slice(1) : "");
+
 const COMMAND_WORDS = {
   "note.add": "adding a note", "note.hide": "hiding a note", "note.support": "supporting a note",
+  "note.restore": "bringing back a note",
   "keypoint.add": "adding a key point", "keypoint.publish": "publishing a key point",
-  "response.log": "logging a response", "correction.submit": "a correction",
-  "correction.resolve": "resolving a correction",
+  "keypoint.unpublish": "taking a key point off the projector", "keypoint.remove": "deleting a key point",
+  "response.log": "logging a response", "response.withdraw": "withdrawing a response",
+  "correction.submit": "a correction", "correction.resolve": "resolving a correction",
 };
 const describeCommand = (name) => COMMAND_WORDS[name] ?? name;
 
@@ -148,8 +412,9 @@ export function timeAgo(ts, now) {
 }
 
 /** "14:05" local wall-clock time of a server timestamp. */
+const CLOCK = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit" });
 export function clockTime(ts) {
-  return new Date(ts).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+  return CLOCK.format(new Date(ts));
 }
 
 /** How long a run of a slot has actually lasted (pauses excluded), at server time `now`. */
@@ -221,7 +486,9 @@ export function toast(message, { action = null, onAction = null, ms = 8000 } = {
   return close;
 }
 
-// -- confirm dialog --------------------------------------------------------------------------
+// -- dialogs -------------------------------------------------------------------------------
+
+const dialogId = (what) => `${what}-${Math.random().toString(36).slice(2)}`;
 
 /**
  * A modal question with two large buttons; resolves true when confirmed.
@@ -229,13 +496,13 @@ export function toast(message, { action = null, onAction = null, ms = 8000 } = {
  */
 export function confirmAction({ title, message = "", quote = "", confirm = "Confirm", cancel = "Cancel", danger = false }) {
   return new Promise((resolve) => {
-    const titleId = `confirm-title-${Math.random().toString(36).slice(2)}`;
+    const titleId = dialogId("confirm-title");
     const ok = el("button", { type: "button", class: danger ? "danger" : "primary", text: confirm, value: "ok" });
     const no = el("button", { type: "button", text: cancel, value: "cancel" });
     const dialog = el("dialog", { class: "confirm", "aria-labelledby": titleId },
       el("h2", { id: titleId, text: title }),
       message ? el("p", { class: "confirm-message", text: message }) : null,
-      quote ? el("blockquote", { class: "confirm-quote user-text", text: quote }) : null,
+      quote ? el("blockquote", { class: "confirm-quote user-text", dir: "auto", text: quote }) : null,
       el("div", { class: "confirm-actions" }, no, ok));
     let answer = false;
     ok.addEventListener("click", () => { answer = true; dialog.close(); });
@@ -247,5 +514,66 @@ export function confirmAction({ title, message = "", quote = "", confirm = "Conf
     document.body.append(dialog);
     dialog.showModal();
     no.focus();
+  });
+}
+
+/**
+ * A modal that asks for a reason before something the hall saw is taken back; resolves
+ * the reason (trimmed), or null when cancelled. The reason is required: an empty one is
+ * refused in the dialog, which says so next to the field.
+ */
+export function askReason({
+  title, message = "", quote = "", label = "Reason", hint = "", confirm = "Confirm",
+  cancel = "Cancel", danger = true, required = "Write the reason first: the hall is owed it.",
+}) {
+  return new Promise((resolve) => {
+    const titleId = dialogId("reason-title");
+    const fieldId = dialogId("reason-field");
+    const hintId = `${fieldId}-hint`;
+    const errorId = `${fieldId}-error`;
+    const area = el("textarea", {
+      id: fieldId, class: "reason-text", rows: 3, maxLength: 1000, required: true, dir: "auto",
+      "aria-required": "true", "aria-describedby": hint ? `${hintId} ${errorId}` : errorId,
+    });
+    const error = el("p", { id: errorId, class: "form-error reason-error" });
+    const ok = el("button", { type: "submit", class: danger ? "danger" : "primary", text: confirm });
+    const no = el("button", { type: "button", text: cancel });
+    const form = el("form", { method: "dialog", class: "reason-form", noValidate: true },
+      el("label", { for: fieldId }, label, " ", el("span", { class: "required-mark", text: "(required)" })),
+      hint ? el("p", { id: hintId, class: "hint", text: hint }) : null,
+      area,
+      error,
+      el("div", { class: "confirm-actions" }, no, ok));
+    const dialog = el("dialog", { class: "confirm reason-dialog", "aria-labelledby": titleId },
+      el("h2", { id: titleId, text: title }),
+      message ? el("p", { class: "confirm-message", text: message }) : null,
+      quote ? el("blockquote", { class: "confirm-quote user-text", dir: "auto", text: quote }) : null,
+      form);
+    let answer = null;
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const reason = area.value.trim();
+      if (!reason) {
+        error.textContent = required;
+        area.setAttribute("aria-invalid", "true");
+        area.focus();
+        return;
+      }
+      answer = reason;
+      dialog.close();
+    });
+    area.addEventListener("input", () => {
+      if (!area.value.trim()) return;
+      error.textContent = "";
+      area.removeAttribute("aria-invalid");
+    });
+    no.addEventListener("click", () => dialog.close());
+    dialog.addEventListener("close", () => {
+      dialog.remove();
+      resolve(answer);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    area.focus();
   });
 }

@@ -2,10 +2,11 @@
 // at a glance, the correction queue, and logging Board responses on the Board's behalf.
 
 import { createClient, secretFromPath } from "/static/client.js";
-import { currentSlot, formatRemaining, groupName, remainingMs } from "/static/model.js";
+import { currentSlot, formatRemaining, groupName, nextSlot, remainingMs } from "/static/model.js";
 import {
-  $, bindStatus, clockTime, confirmAction, createAlerts, createSender, el, formatDuration,
-  mountCountdown, reconcile, reportClientErrors, runElapsedMs, setText, timeAgo, toast,
+  $, askReason, bindStatus, clockTime, confirmAction, createAlerts, createFollowUps, createIntent, createScheduler,
+  createSender, el, focusDropped, focusFirst, formatDuration, isInert, mountCountdown, reconcile,
+  runElapsedMs, setInert, setText, timeAgo, toast,
 } from "/console/console-common.js";
 
 const KIND = { welcome: "Welcome", group_work: "Group work", break: "Break", plenary: "Plenary", close: "Close" };
@@ -14,12 +15,18 @@ const STANCE = { commit: "Commit", consider: "Consider", decline: "Decline" };
 const client = createClient({ token: secretFromPath() });
 window.townhall = client;
 
+const scheduler = createScheduler(render);
+const followUps = createFollowUps();
 const alerts = createAlerts($("#alerts"));
-const send = createSender(client, alerts, () => render());
+const send = createSender(client, alerts, scheduler.schedule);
 bindStatus(client, $("#status"));
-reportClientErrors(client, alerts);
 
-const ui = { groupTouched: false };
+const ui = { groupTouched: false, responseIntent: createIntent() };
+
+/** A button whose handler runs only while it is not aria-disabled (see setInert). */
+function onPress(node, fn) {
+  node.addEventListener("click", (event) => { if (!isInert(node)) fn(event.currentTarget); });
+}
 
 // The countdown, and everything else that moves with the clock, several times a second.
 mountCountdown(client, $("#countdown"), {
@@ -48,6 +55,15 @@ function render() {
   renderResponseForm(m);
   renderResponses(m);
   renderLive(m);
+  followUps.run();
+}
+
+/** Once the model shows what a write did, move the keyboard if it was left stranded. */
+function thenFocus(ready, stranded, targets) {
+  followUps.after(() => Boolean(client.model && ready(client.model)), () => {
+    scheduler.flush();
+    if (focusDropped(...stranded()) || isInert(document.activeElement)) focusFirst(...targets());
+  });
 }
 
 /** The parts that change with time alone: elapsed times, "3 min ago". */
@@ -62,28 +78,33 @@ function renderLive(m) {
   }
 }
 
-function nextSlot(m) {
-  const slot = currentSlot(m);
-  const idx = slot ? m.agenda.indexOf(slot) : -1;
-  return m.agenda[idx + 1] ?? null;
-}
-
 function renderTimer(m) {
   const t = m.timer ?? { status: "idle" };
-  const slot = currentSlot(m);
-  setText($("#slot-title"), slot ? slot.title : "No part of the day has started");
-  setText($("#timer-state"), { running: "Now running", paused: "Paused", idle: "Not started" }[t.status] ?? "");
+  const idle = t.status !== "running" && t.status !== "paused";
+  const slot = idle ? null : currentSlot(m);
+  const ended = idle && t.ended_slot_id ? m.agenda.find((s) => s.id === t.ended_slot_id) : null;
+  setText($("#slot-title"), slot ? slot.title
+    : m.runs.length ? "No part of the day is running" : "No part of the day has started");
+  setText($("#timer-state"), t.status === "running" ? "Now running" : t.status === "paused" ? "Paused"
+    : ended ? `Ended: ${ended.title}${t.ended_at ? ` at ${clockTime(t.ended_at)}` : ""}` : "Not started");
+  // What is left to run, not the next in agenda order (model.js nextSlot).
   const next = nextSlot(m);
-  setText($("#slot-next"), next ? `Next: ${next.title} (${next.minutes} min)` : slot ? "This is the last part of the day" : "");
-  $("#pause").disabled = t.status !== "running";
-  $("#resume").disabled = t.status !== "paused";
-  $("#extend-1").disabled = t.status === "idle";
-  $("#extend-5").disabled = t.status === "idle";
+  setText($("#slot-next"), next ? `Next: ${next.title} (${next.minutes} min)`
+    : slot ? "This is the last part of the day" : m.runs.length ? "Every part of the day has run" : "");
+  setInert($("#pause"), t.status !== "running", send.busy("timer"));
+  setInert($("#resume"), t.status !== "paused", send.busy("timer"));
+  setInert($("#extend-1"), idle, send.busy("timer"));
+  setInert($("#extend-5"), idle, send.busy("timer"));
+  const end = $("#end-slot");
+  end.hidden = idle;
+  setInert(end, idle, send.busy("end"));
+  if (slot) end.setAttribute("aria-label", `End this part of the day: ${slot.title}`);
   const startNext = $("#start-next");
   startNext.hidden = !next;
   if (next) {
     setText(startNext, slot ? `Start next: ${next.title}` : `Start: ${next.title}`);
     startNext.dataset.slotId = next.id;
+    setInert(startNext, false, send.busy("start"));
   }
 }
 
@@ -95,7 +116,7 @@ function renderAgenda(m) {
 
 function createSlot(s) {
   const start = el("button", { type: "button", class: "slot-start", text: "Start" });
-  start.addEventListener("click", () => startSlot(s.id, start));
+  onPress(start, () => startSlot(s.id, start));
   return el("li", { class: "slot", "data-slot-id": s.id },
     el("div", { class: "slot-main" },
       el("p", { class: "slot-head" },
@@ -120,7 +141,7 @@ function updateSlot(li, s, m) {
   const runs = m.runs.filter((r) => r.slot_id === s.id);
   li.classList.toggle("done", runs.length > 0 && !current);
   const start = li.querySelector(".slot-start");
-  start.disabled = current;
+  setInert(start, current, send.busy("start"));
   const label = current ? (m.timer.status === "paused" ? "Paused" : "Running") : runs.length ? "Start again" : "Start";
   setText(start, label);
   start.setAttribute("aria-label", `${label}: ${s.title}`);
@@ -162,11 +183,13 @@ async function startSlot(slotId, button) {
     });
     if (!yes) return;
   }
-  const ack = await send("agenda.start", { slot_id: slotId }, button);
+  const ack = await send("agenda.start", { slot_id: slotId }, { key: "start" });
   if (!ack.ok) return;
+  thenFocus((m) => m.timer.slot_id === slotId && m.timer.status !== "idle", () => [button],
+    () => [button.isConnected && !isInert(button) && !button.hidden ? button : null, "#pause", "#end-slot"]);
   // A plenary slot names the group presenting: bring it into focus in the same tap.
   if (slot.kind === "plenary" && slot.group_id && client.model.focus !== slot.group_id) {
-    const focus = await send("plenary.focus", { group_id: slot.group_id });
+    const focus = await send("plenary.focus", { group_id: slot.group_id }, { key: "focus" });
     if (focus.ok) {
       toast(`Started: ${slot.title}. ${groupName(client.model, slot.group_id)} is in focus.`);
       return;
@@ -175,18 +198,47 @@ async function startSlot(slotId, button) {
   toast(`Started: ${slot.title}`);
 }
 
-$("#start-next").addEventListener("click", (e) => {
-  const id = e.currentTarget.dataset.slotId;
-  if (id) startSlot(id, e.currentTarget);
+onPress($("#start-next"), (button) => {
+  const id = button.dataset.slotId;
+  if (id) startSlot(id, button);
 });
-$("#pause").addEventListener("click", (e) => send("timer.pause", {}, e.currentTarget));
-$("#resume").addEventListener("click", (e) => send("timer.resume", {}, e.currentTarget));
-$("#extend-1").addEventListener("click", (e) => extend(60, e.currentTarget));
-$("#extend-5").addEventListener("click", (e) => extend(300, e.currentTarget));
+// Pause and Resume take turns: the keyboard moves to the one that now makes sense.
+onPress($("#pause"), () => timer("timer.pause", {}, "#resume"));
+onPress($("#resume"), () => timer("timer.resume", {}, "#pause"));
+onPress($("#extend-1"), () => extend(60));
+onPress($("#extend-5"), () => extend(300));
+onPress($("#end-slot"), (button) => endSlot(button));
 
-async function extend(seconds, button) {
-  const ack = await send("timer.extend", { seconds }, button);
+async function timer(name, payload, then) {
+  const before = client.model?.timer.status;
+  const ack = await send(name, payload, { key: "timer" });
+  if (!ack.ok || !then) return ack;
+  thenFocus((m) => m.timer.status !== before, () => [], () => [then]);
+  return ack;
+}
+
+async function extend(seconds) {
+  const ack = await timer("timer.extend", { seconds });
   if (ack.ok) toast(`Added ${seconds / 60} min`);
+}
+
+async function endSlot(button) {
+  const m = client.model;
+  const slot = currentSlot(m);
+  if (!slot || m.timer.status === "idle") return;
+  const next = nextSlot(m);
+  const yes = await confirmAction({
+    title: `End “${slot.title}” now?`,
+    message: "The countdown stops on the projector and every phone, and nothing runs until you start the next part."
+      + (next ? ` Next on the agenda: ${next.title}.` : ""),
+    confirm: "End it now",
+    danger: true,
+  });
+  if (!yes) return;
+  const ack = await send("agenda.end", {}, { key: "end" });
+  if (!ack.ok) return;
+  thenFocus((m) => m.timer.status === "idle", () => [button], () => ["#start-next", "#agenda-heading"]);
+  toast(`Ended: ${slot.title}`);
 }
 
 // -- plenary focus -------------------------------------------------------------------------
@@ -197,9 +249,9 @@ function renderFocus(m) {
   reconcile($("#focus-buttons"), choices, (c) => c.id || "none", (c) => {
     const b = el("button", { type: "button", class: "focus-btn", "data-group-id": c.id },
       el("span", { class: "focus-name" }), el("span", { class: "focus-hint" }));
-    b.addEventListener("click", () => {
+    onPress(b, () => {
       if (b.getAttribute("aria-pressed") === "true") return;
-      send("plenary.focus", { group_id: c.id || null }, b);
+      send("plenary.focus", { group_id: c.id || null }, { key: "focus" });
     });
     return b;
   }, (b, c) => {
@@ -208,6 +260,7 @@ function renderFocus(m) {
     b.classList.toggle("none", !c.id);
     setText(b.querySelector(".focus-name"), c.name);
     setText(b.querySelector(".focus-hint"), c.id && c.id === presenting ? "on the agenda now" : on ? "in focus" : "");
+    setInert(b, false, send.busy("focus"));
   });
 }
 
@@ -256,21 +309,19 @@ function renderCorrections(m) {
 function createCorrection(c) {
   const accept = el("button", { type: "button", class: "resolve accepted", text: "Accepted", "data-outcome": "accepted" });
   const note = el("button", { type: "button", class: "resolve noted", text: "Noted", "data-outcome": "noted" });
-  for (const b of [accept, note]) {
-    b.addEventListener("click", async () => {
-      const ack = await send("correction.resolve", { correction_id: c.id, outcome: b.dataset.outcome }, b);
-      if (ack.ok) toast(`Correction marked ${b.dataset.outcome}`);
-    });
-  }
+  for (const b of [accept, note]) onPress(b, () => resolveCorrection(c.id, b));
   return el("li", { class: "correction card", "data-correction-id": c.id },
     el("p", { class: "corr-group" }),
     el("div", { class: "corr-response" },
       el("p", { class: "corr-response-head" },
-        el("span", { class: "stance" }), " ", el("span", { class: "corr-member" })),
-      el("p", { class: "corr-response-text user-text" })),
+        el("span", { class: "stance" }), " ", el("span", { class: "corr-member", dir: "auto" }),
+        el("span", { class: "badge withdrawn-badge", text: "Withdrawn", hidden: true })),
+      el("p", { class: "corr-response-text user-text", dir: "auto" }),
+      el("p", { class: "withdrawn-reason", hidden: true },
+        el("strong", { text: "Withdrawn: " }), el("span", { class: "user-text", dir: "auto" }))),
     el("p", { class: "corr-label", text: "Correction:" }),
-    el("p", { class: "corr-text user-text" }),
-    el("p", { class: "corr-meta" }),
+    el("p", { class: "corr-text user-text", dir: "auto" }),
+    el("p", { class: "corr-meta" }, "from ", el("span", { class: "corr-author", dir: "auto" }), el("span", { class: "corr-time" })),
     el("div", { class: "corr-actions" }, accept, note));
 }
 
@@ -280,10 +331,29 @@ function updateCorrection(li, c, m) {
   const stance = li.querySelector(".stance");
   stance.className = `stance ${r?.stance ?? ""}`;
   setText(stance, r ? STANCE[r.stance] ?? r.stance : "");
-  setText(li.querySelector(".corr-member"), r ? `${r.member} said:` : "The response is not available");
+  setText(li.querySelector(".corr-member"), r ? r.member : "The response is not available");
+  li.querySelector(".withdrawn-badge").hidden = !r?.withdrawn;
+  const wr = li.querySelector(".withdrawn-reason");
+  wr.hidden = !r?.withdrawn;
+  setText(wr.querySelector(".user-text"), r?.withdrawn?.reason ?? "");
   setText(li.querySelector(".corr-response-text"), r?.text ?? "");
   setText(li.querySelector(".corr-text"), c.text);
-  setText(li.querySelector(".corr-meta"), `from ${c.author?.name ?? "a participant"} at ${clockTime(c.ts)}`);
+  setText(li.querySelector(".corr-author"), c.author?.name ?? "a participant");
+  setText(li.querySelector(".corr-time"), ` at ${clockTime(c.ts)}`);
+  const busy = send.busy(`resolve:${c.id}`);
+  for (const b of li.querySelectorAll("button.resolve")) setInert(b, false, busy);
+}
+
+async function resolveCorrection(id, button) {
+  const li = button.closest("li");
+  // The keyboard goes on to the next correction, on the same choice, once this one leaves.
+  const next = li.nextElementSibling ?? li.previousElementSibling;
+  const outcome = button.dataset.outcome;
+  const ack = await send("correction.resolve", { correction_id: id, outcome }, { key: `resolve:${id}` });
+  if (!ack.ok) return;
+  thenFocus((m) => Boolean(m.corrections.get(id)?.outcome), () => [li],
+    () => [next?.isConnected ? next.querySelector(`button.resolve.${outcome}`) : null, "#corrections-heading"]);
+  toast(`Correction marked ${outcome}`);
 }
 
 // -- logging a Board response --------------------------------------------------------------
@@ -337,6 +407,7 @@ function fieldError(node, message) {
 
 rForm.addEventListener("submit", async (e) => {
   e.preventDefault();
+  if (send.busy("response")) return; // the same tap again while the first is on its way
   const group_id = groupSelect.value;
   const member = $("#response-member").value.trim();
   const text = $("#response-text").value.trim();
@@ -350,37 +421,119 @@ rForm.addEventListener("submit", async (e) => {
   fieldError(null, "");
   const payload = { group_id, member, text, stance };
   if (why) payload.reason = why;
-  const ack = await send("response.log", payload, $("#response-submit"));
-  if (!ack.ok) return;
+  // One client_id per intent: the same response sent again is the same write.
+  payload.client_id = ui.responseIntent.id(payload);
+  const status = $("#response-status");
+  setText(status, "");
+  const label = groupName(client.model, group_id);
+  const submit = $("#response-submit");
+  const ack = await send("response.log", payload, {
+    key: "response",
+    errorKey: "response",
+    onQueued() {
+      ui.responseIntent.done();
+      resetResponseForm();
+      setText(status, `Saved on this tablet: the response to ${label} is logged when the connection is back.`);
+    },
+  });
+  if (ack.queued) {
+    const late = await ack.later;
+    if (late.ok && status.textContent.startsWith("Saved on this tablet")) setText(status, `Logged the response to ${label}.`);
+    return;
+  }
+  if (!ack.ok) return; // refused: the form keeps it, and a retry reuses the client_id
+  ui.responseIntent.done();
+  resetResponseForm();
+  if (focusDropped(submit)) focusFirst($("#response-text"));
+  toast(`Response logged for ${label}`);
+});
+
+function resetResponseForm() {
   // Keep the group and the member: the same person often answers several points.
   $("#response-text").value = "";
   reason.value = "";
   for (const r of rForm.querySelectorAll("input[name=stance]")) r.checked = false;
   updateReasonRequired();
-  toast(`Response logged for ${groupName(client.model, group_id)}`);
+}
+
+// An error about a field goes once that field is edited: it is no longer true.
+rForm.addEventListener("input", (e) => {
+  setText($("#response-status"), "");
+  const invalid = rForm.querySelector("[aria-invalid=true]");
+  if (invalid && (invalid === e.target || (invalid.name === "stance" && e.target.name === "stance"))) fieldError(null, "");
 });
 
 function renderResponses(m) {
   const list = [...m.responses.values()].sort((a, b) => b.seq - a.seq);
   setText($("#responses-count"), String(list.length));
   $("#responses-logged").hidden = list.length === 0;
-  reconcile($("#responses"), list, (r) => r.id, () => el("li", { class: "response" },
-    el("p", { class: "response-head" },
-      el("span", { class: "stance" }), " ", el("span", { class: "response-group" }), " · ",
-      el("span", { class: "response-member" })),
-    el("p", { class: "response-text user-text" }),
-    el("p", { class: "response-reason user-text" })), (li, r) => {
-    const stance = li.querySelector(".stance");
-    stance.className = `stance ${r.stance}`;
-    setText(stance, STANCE[r.stance] ?? r.stance);
-    setText(li.querySelector(".response-group"), groupName(m, r.group_id));
-    setText(li.querySelector(".response-member"), r.member);
-    setText(li.querySelector(".response-text"), r.text);
-    const rs = li.querySelector(".response-reason");
-    rs.hidden = !r.reason;
-    setText(rs, r.reason ? `Reason: ${r.reason}` : "");
-  });
+  setInert($("#response-submit"), false, send.busy("response"));
+  setText($("#response-submit"), send.busy("response") ? "Logging…" : "Log response");
+  reconcile($("#responses"), list, (r) => r.id, createResponse, updateResponse);
 }
 
-client.on("change", render);
+function createResponse(r) {
+  const withdraw = el("button", { type: "button", class: "withdraw small quiet", text: "Withdraw…" });
+  onPress(withdraw, () => withdrawResponse(r.id, withdraw));
+  const li = el("li", { class: "response", "data-response-id": r.id, tabindex: "-1" },
+    el("p", { class: "response-head" },
+      el("span", { class: "stance" }), " ", el("span", { class: "response-group" }), " · ",
+      el("span", { class: "response-member", dir: "auto" }),
+      el("span", { class: "badge withdrawn-badge", text: "Withdrawn", hidden: true })),
+    el("p", { class: "response-text user-text", dir: "auto" }),
+    el("p", { class: "response-reason" }, "Reason: ", el("span", { class: "user-text", dir: "auto" })),
+    el("p", { class: "withdrawn-reason", hidden: true },
+      el("strong", { text: "Withdrawn" }), el("span", { class: "withdrawn-when" }), ": ",
+      el("span", { class: "user-text", dir: "auto" })),
+    el("div", { class: "response-actions" }, withdraw));
+  return li;
+}
+
+function updateResponse(li, r) {
+  const m = client.model;
+  const stance = li.querySelector(".stance");
+  stance.className = `stance ${r.stance}`;
+  setText(stance, STANCE[r.stance] ?? r.stance);
+  setText(li.querySelector(".response-group"), groupName(m, r.group_id));
+  setText(li.querySelector(".response-member"), r.member);
+  setText(li.querySelector(".response-text"), r.text);
+  const rs = li.querySelector(".response-reason");
+  rs.hidden = !r.reason;
+  setText(rs.querySelector(".user-text"), r.reason ?? "");
+  const w = r.withdrawn;
+  li.classList.toggle("withdrawn", Boolean(w));
+  li.querySelector(".withdrawn-badge").hidden = !w;
+  const wr = li.querySelector(".withdrawn-reason");
+  wr.hidden = !w;
+  setText(wr.querySelector(".withdrawn-when"), w?.ts ? ` at ${clockTime(w.ts)}` : "");
+  setText(wr.querySelector(".user-text"), w?.reason ?? "");
+  const button = li.querySelector("button.withdraw");
+  button.hidden = Boolean(w);
+  setInert(button, false, send.busy(`withdraw:${r.id}`));
+  button.setAttribute("aria-label", `Withdraw the response by ${r.member} to ${groupName(m, r.group_id)}`);
+}
+
+async function withdrawResponse(id, button) {
+  const r = client.model?.responses.get(id);
+  if (!r || r.withdrawn) return;
+  const reasonText = await askReason({
+    title: "Withdraw this Board response?",
+    message: "It stays on the record, marked withdrawn, with your reason: on the projector, every phone and the record of the day.",
+    quote: `${r.member}: ${r.text}`,
+    label: "Why is it withdrawn?",
+    hint: "For example: logged for the wrong group, or the Board member corrected it.",
+    confirm: "Withdraw",
+    required: "Write why it is withdrawn: the hall saw it, so it is owed the reason.",
+  });
+  if (!reasonText) return;
+  const li = button.closest("li");
+  const ack = await send("response.withdraw", { response_id: id, reason: reasonText }, { key: `withdraw:${id}` });
+  if (!ack.ok) return;
+  // The button is gone: the keyboard stays on the response, which now says withdrawn.
+  thenFocus((m) => Boolean(m.responses.get(id)?.withdrawn), () => [li], () => [li]);
+  toast("Response withdrawn, with its reason");
+}
+
+client.on("change", scheduler.schedule);
+client.on("status", scheduler.schedule);
 client.start();

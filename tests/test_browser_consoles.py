@@ -397,3 +397,496 @@ async def test_no_console_has_serious_accessibility_violations(browser, sqlite_s
     found = {k: v for r in results for k, v in r.items()}
     assert len(found) == 8
     assert {k: v for k, v in found.items() if v} == {}
+
+
+# -- helpers for the day as it is really used ------------------------------------------------
+
+FAC_NOTE_TEXTS = [
+    "Evening and weekend GP appointments for people who work shifts",
+    "Letters from the hospital are hard to read and arrive after the appointment",
+    "Parking at the hospital costs more than the bus fare for most of us",
+    "Interpreters should be booked with the appointment, not on the day",
+    "Repeat prescriptions online would save a trip to the surgery",
+    "Phone lines open at 8 and every slot is gone by 8.05",
+]
+
+
+async def fill_notes(srv, connect, group: str, count: int, per_person: int = 25) -> list[str]:
+    """`count` notes in `group` from several phones (a participant may add 30 a minute)."""
+    people = [await connect(srv, "participant", group, name=f"P{i}") for i in range(-(-count // per_person))]
+
+    async def write(phone, start: int, n: int) -> list[str]:
+        ids = []
+        for i in range(start, start + n):
+            ack = await phone.call("note.add", {"client_id": cid(),
+                                                "text": f"{FAC_NOTE_TEXTS[i % len(FAC_NOTE_TEXTS)]} ({i + 1})"})
+            assert ack["ok"], ack
+            ids.append(ack["note_id"])
+        return ids
+
+    chunks = await asyncio.gather(*(write(p, i * per_person, min(per_person, count - i * per_person))
+                                    for i, p in enumerate(people)))
+    return [nid for chunk in chunks for nid in chunk]
+
+
+async def add_keypoints(lead, group: str, texts: list[str]) -> list[str]:
+    ids = []
+    for t in texts:
+        ack = await lead.call("keypoint.add", {"client_id": cid(), "group_id": group, "text": t})
+        assert ack["ok"], ack
+        ids.append(ack["keypoint_id"])
+    return ids
+
+
+KEYPOINTS = [
+    "Open GP surgeries in the evening and on Saturdays, starting with the practices that serve shift workers",
+    "Write hospital letters in plain English and send them at least two weeks before the appointment",
+    "Book interpreters together with the appointment so nobody has to explain their illness through a child",
+]
+
+
+async def tap(page, selector: str, times: int = 1) -> None:
+    """Tap where the control is on the screen, as a finger does, whatever state it is in."""
+    target = page.locator(selector)
+    await target.scroll_into_view_if_needed()
+    box = await target.bounding_box()
+    for _ in range(times):
+        await page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        await page.wait_for_timeout(150)
+
+
+class SlowUplink:
+    """The page's socket through Playwright's WebSocket routing: frames the page sends for
+    the events named wait until release() (the venue Wi-Fi holds the uplink, so the
+    answer is late); everything else passes both ways at once. `held` counts what the
+    page sent."""
+
+    def __init__(self, *events: str) -> None:
+        self.events = events
+        self.held: list[tuple] = []
+        self.released = False
+
+    async def install(self, page) -> None:
+        await page.route_web_socket(re.compile(r".*/socket\.io/.*"), self._route)
+
+    def _route(self, ws) -> None:
+        server = ws.connect_to_server()
+
+        def from_page(message):
+            if (not self.released and isinstance(message, str)
+                    and any(f'["{name}"' in message for name in self.events)):
+                self.held.append((server, message))
+            else:
+                server.send(message)
+
+        ws.on_message(from_page)
+        server.on_message(lambda message: ws.send(message))
+
+    def release(self) -> None:
+        self.released = True
+        for server, message in self.held:
+            server.send(message)
+
+
+def offline_noise(watch) -> list[str]:
+    """Console errors other than the browser saying the network is gone."""
+    return [e for e in watch.errors if "ERR_INTERNET_DISCONNECTED" not in e]
+
+
+# -- 6. every write control sends once per intent ----------------------------------------------
+
+async def test_a_key_point_tapped_again_while_its_answer_is_slow_is_added_once(browser, sqlite_server, connect):
+    srv = sqlite_server
+    observer = await connect(srv, "lead")
+    phone = await connect(srv, "participant", "access", name="Priya")
+    uplink = SlowUplink("keypoint.add")
+    page, watch = await new_page(browser, *LANDSCAPE)
+    await uplink.install(page)
+    await page.goto(srv.links()["facilitators"]["access"])
+    await page.locator("#status[data-state=connected]").wait_for()
+
+    await page.fill("#keypoint-text", "Evening GP appointments")
+    await tap(page, "#keypoint-add")
+    # The hall goes on meanwhile: a note arrives and the console redraws.
+    n = await phone.call("note.add", {"client_id": cid(), "text": "One more from table 3"})
+    await page.locator(f"#notes li.note[data-note-id='{n['note_id']}']").wait_for()
+    await tap(page, "#keypoint-add", times=2)
+    await page.wait_for_timeout(300)
+    assert len(uplink.held) == 1, "the page sent the same key point more than once"
+    assert await page.get_attribute("#keypoint-add", "aria-busy") == "true"
+
+    uplink.release()
+    await observer.wait_event("keypoint.added", text="Evening GP appointments")
+    await page.wait_for_timeout(1000)  # (the tablet sends its queue in order: a second would follow)
+    assert len(observer.seen("keypoint.added")) == 1, "the same key point was added twice"
+    await page.locator("#keypoints li.keypoint", has_text="Evening GP appointments").wait_for()
+    await page.wait_for_function("() => document.querySelector('#keypoint-text').value === ''")
+    clean(watch)
+
+
+async def test_a_key_point_tapped_three_times_offline_arrives_once(browser, sqlite_server, connect):
+    srv = sqlite_server
+    observer = await connect(srv, "lead")
+    page, watch = await open_console(browser, srv.links()["facilitators"]["access"], LANDSCAPE)
+    await page.context.set_offline(True)
+    await page.locator("#status:not([data-state=connected])").wait_for()
+
+    await page.fill("#keypoint-text", "Clearer hospital letters")
+    await tap(page, "#keypoint-add", times=3)
+    # Kept on the tablet: the form says so and is ready for the next key point.
+    await page.locator("#keypoint-status", has_text="Saved on this tablet").wait_for()
+    assert await page.input_value("#keypoint-text") == ""
+    waiting = page.locator("#keypoints-pending li")
+    await waiting.filter(has_text="Clearer hospital letters").wait_for()
+    assert await waiting.count() == 1
+
+    await page.context.set_offline(False)
+    await observer.wait_event("keypoint.added", text="Clearer hospital letters")
+    await page.locator("#keypoints li.keypoint", has_text="Clearer hospital letters").wait_for()
+    await page.locator("#keypoints-pending").wait_for(state="hidden")
+    await page.locator("#keypoint-status", has_text="has been added").wait_for()
+    await page.wait_for_timeout(800)
+    assert len(observer.seen("keypoint.added")) == 1
+    assert offline_noise(watch) == []
+
+
+async def board_log(board, text: str, stance: str = "commit", times: int = 1) -> None:
+    await board.fill("#member", "Dame Anne")
+    await board.fill("#response-text", text)
+    await board.click(f"label[for=stance-{stance}]")
+    await tap(board, "#submit", times=times)
+
+
+async def test_a_board_response_tapped_again_is_logged_once(browser, sqlite_server, connect):
+    srv = sqlite_server
+    observer = await connect(srv, "screen")
+    # A slow answer: the tablet waits, then keeps the response and clears the form.
+    uplink = SlowUplink("response.log")
+    board, watch = await new_page(browser, *LANDSCAPE)
+    await uplink.install(board)
+    await board.goto(srv.links()["board"])
+    await board.locator("#status[data-state=connected]").wait_for()
+    await board_log(board, "We will pilot evening opening", times=3)
+    await board.wait_for_timeout(300)
+    assert len(uplink.held) == 1, "the Board's tablet sent the same response more than once"
+    uplink.release()
+    await observer.wait_event("response.logged", text="We will pilot evening opening")
+    await board.locator("#form-done", has_text="Logged").wait_for()
+
+    clean(watch)
+
+    # Offline (a tablet without routing: the browser's own socket): three taps, one
+    # response, once the connection is back.
+    board, watch = await open_console(browser, srv.links()["board"], LANDSCAPE)
+    await board.context.set_offline(True)
+    await board.locator("#status:not([data-state=connected])").wait_for()
+    await board_log(board, "We will look at Saturday surgeries", stance="consider", times=3)
+    await board.locator("#form-done", has_text="Saved on this tablet").wait_for()
+    assert await board.input_value("#response-text") == ""
+    await board.locator("#pending-responses li", has_text="Saturday surgeries").wait_for()
+    await board.context.set_offline(False)
+    await observer.wait_event("response.logged", text="We will look at Saturday surgeries")
+    await board.locator("#responses li.response", has_text="Saturday surgeries").wait_for()
+    await board.wait_for_timeout(800)
+    texts = [e["data"]["text"] for e in observer.seen("response.logged")]
+    assert texts == ["We will pilot evening opening", "We will look at Saturday surgeries"]
+    assert offline_noise(watch) == []
+
+
+# -- 7. an error says only what is still true, and covers no control ----------------------------
+
+COVERED = """() => {
+  const alerts = document.querySelector('#alerts');
+  const out = [];
+  for (const c of document.querySelectorAll('button, input, textarea, select, a[href], summary')) {
+    if (alerts.contains(c)) continue;
+    const r = c.getBoundingClientRect();
+    if (!r.width || !r.height) continue;
+    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+    if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) continue;
+    const hit = document.elementFromPoint(x, y);
+    if (hit && alerts.contains(hit)) out.push(c.id || c.className || c.tagName);
+  }
+  return out;
+}"""
+
+
+async def test_an_error_goes_once_it_is_no_longer_true_and_covers_no_control(browser, sqlite_server, connect):
+    srv = sqlite_server
+    lead = await connect(srv, "lead")
+    await fill_notes(srv, connect, "access", 40)
+    ids = await add_keypoints(lead, "access", KEYPOINTS)
+    page, watch = await open_console(browser, srv.links()["facilitators"]["access"], LANDSCAPE)
+    await page.locator("#notes li.note").nth(39).wait_for()
+    await page.locator("#keypoints li.keypoint").nth(2).wait_for()
+
+    # Offline, a move cannot be made: the console says so...
+    await page.context.set_offline(True)
+    await page.locator("#status:not([data-state=connected])").wait_for()
+    await page.locator(f"#keypoints li.keypoint[data-keypoint-id='{ids[0]}'] button.kp-down").click()
+    alert = page.locator("#alerts", has_text="Not connected")
+    await alert.wait_for()
+    assert await page.evaluate(COVERED) == []
+    # ...and stops saying it once the connection is back.
+    await page.context.set_offline(False)
+    await page.locator("#status[data-state=connected]").wait_for()
+    await alert.wait_for(state="hidden")
+
+    # A refusal about a field goes as soon as the field is edited.
+    item = page.locator(f"#keypoints li.keypoint[data-keypoint-id='{ids[1]}']")
+    await item.get_by_role("button", name="Edit key point 2").click()
+    await item.locator("textarea").fill("   ")
+    await item.get_by_role("button", name="Save", exact=True).click()
+    empty = page.locator("#alerts", has_text="cannot be empty")
+    await empty.wait_for()
+    assert await page.evaluate(COVERED) == []
+    await item.locator("textarea").type("Plain English letters")
+    await empty.wait_for(state="hidden")
+    assert offline_noise(watch) == []
+
+
+# -- 8. the keyboard stays where the work is ---------------------------------------------------
+
+ACTIVE = """() => {
+  const a = document.activeElement;
+  return {id: a?.id ?? '', cls: a?.className ?? '',
+          note: a?.closest('li.note')?.dataset.noteId ?? null,
+          kp: a?.closest('li.keypoint')?.dataset.keypointId ?? null};
+}"""
+
+
+async def wait_active(page, **want) -> None:
+    """Until document.activeElement matches: cls (a class it has), kp / note (its item), id."""
+    cls = want.pop("cls", None)
+    checks = [f"a.{k} === {v!r}" for k, v in want.items()]
+    if cls:
+        checks.append(f"a.cls.split(' ').includes({cls!r})")
+    await page.wait_for_function(f"() => {{ const a = ({ACTIVE})(); return {' && '.join(checks)}; }}")
+
+
+async def test_keyboard_stays_on_the_control_acted_on_past_150_notes(browser, sqlite_server, connect):
+    srv = sqlite_server
+    lead = await connect(srv, "lead")
+    await fill_notes(srv, connect, "access", 160)
+    ids = await add_keypoints(lead, "access", KEYPOINTS)
+    page, watch = await open_console(browser, srv.links()["facilitators"]["access"], LANDSCAPE)
+    await page.locator("#notes li.note").nth(159).wait_for()
+    await page.locator("#keypoints li.keypoint").nth(2).wait_for()
+
+    # From the top of the page, "Write a key point" is a few Tab presses away...
+    presses = 0
+    for presses in range(1, 41):
+        await page.keyboard.press("Tab")
+        if presses == 1:  # the first stop is a link straight to it
+            first_stop = await page.evaluate("() => document.activeElement.textContent")
+        if await page.evaluate("() => document.activeElement?.id") == "keypoint-text":
+            break
+    assert presses <= 10, f"{presses} Tab presses to reach 'Write a key point'"
+    # ...or one, and Enter, with the skip link that comes first.
+    assert "Write a key point" in first_stop
+    await page.locator("a.skip-link").first.focus()
+    await page.keyboard.press("Enter")
+    await wait_active(page, id="keypoint-text")
+
+    # The notes list is one Tab stop; the arrow keys move from note to note.
+    notes = page.locator("#notes li.note")
+    first, second = await notes.nth(0).get_attribute("data-note-id"), await notes.nth(1).get_attribute("data-note-id")
+    await notes.nth(0).locator("input.pick").focus()
+    await page.keyboard.press("ArrowDown")
+    await wait_active(page, note=second, cls="pick")
+    await page.keyboard.press("ArrowUp")
+    await wait_active(page, note=first, cls="pick")
+
+    # Hide a note: the keyboard lands on the next note's Hide button.
+    third, fourth = await notes.nth(2).get_attribute("data-note-id"), await notes.nth(3).get_attribute("data-note-id")
+    await notes.nth(2).locator("button.hide-note").focus()
+    await page.keyboard.press("Enter")
+    await lead.wait_event("note.hidden", note_id=third)
+    await wait_active(page, note=fourth, cls="hide-note")
+
+    # Move a key point down, twice: the keyboard stays on its arrow, even at the end.
+    await page.locator(f"li.keypoint[data-keypoint-id='{ids[0]}'] button.kp-down").focus()
+    await page.keyboard.press("Enter")
+    await page.locator(f"#keypoints li.keypoint:nth-child(2)[data-keypoint-id='{ids[0]}']").wait_for()
+    await wait_active(page, kp=ids[0], cls="kp-down")
+    await page.keyboard.press("Enter")
+    await page.locator(f"#keypoints li.keypoint:nth-child(3)[data-keypoint-id='{ids[0]}']").wait_for()
+    await wait_active(page, kp=ids[0], cls="kp-down")
+
+    # Publish from the keyboard: then it is on the Unpublish button in its place.
+    await page.locator(f"li.keypoint[data-keypoint-id='{ids[1]}'] button.kp-publish").focus()
+    await page.keyboard.press("Enter")
+    await page.locator("dialog.confirm[open]").wait_for()
+    await page.keyboard.press("Tab")  # Cancel has focus first; then Publish
+    await page.keyboard.press("Enter")
+    await lead.wait_event("keypoint.published", keypoint_id=ids[1])
+    await wait_active(page, kp=ids[1], cls="kp-unpublish")
+
+    # Edit and save: back on the Edit button.
+    await page.locator(f"li.keypoint[data-keypoint-id='{ids[2]}'] button.kp-edit").focus()
+    await page.keyboard.press("Enter")
+    await wait_active(page, kp=ids[2], cls="kp-edit-text")
+    await page.keyboard.press("End")
+    await page.keyboard.type(", on request")
+    await page.keyboard.press("Tab")  # Cancel
+    await page.keyboard.press("Tab")  # Save
+    await page.keyboard.press("Enter")
+    await lead.wait_event("keypoint.edited", keypoint_id=ids[2])
+    await wait_active(page, kp=ids[2], cls="kp-edit")
+    clean(watch)
+
+
+async def test_keyboard_moves_on_to_the_next_correction_once_one_is_resolved(browser, sqlite_server, connect):
+    srv = sqlite_server
+    await seed(srv, connect)
+    phone = await connect(srv, "participant", "access", name="Bea")
+    lead_client = await connect(srv, "lead")
+    responses = [e for e in (await lead_client.call("sync", {"since": 0}))["events"] if e["type"] == "response.logged"]
+    for text in ("It was evenings we asked for", "And the reason given is not the one we heard"):
+        ack = await phone.call("correction.submit", {"client_id": cid(), "response_id": responses[-1]["data"]["response_id"],
+                                                     "text": text})
+        assert ack["ok"], ack
+    links = srv.links()
+    (lead, lead_watch), (board, board_watch) = await asyncio.gather(
+        open_console(browser, links["lead"], PORTRAIT), open_console(browser, links["board"], LANDSCAPE))
+
+    # Lead: three open corrections; resolving the first puts the keyboard on the second.
+    items = lead.locator("#correction-list li.correction")
+    await items.nth(2).wait_for()
+    ids = [await items.nth(i).get_attribute("data-correction-id") for i in range(3)]
+    await items.nth(0).locator("button.accepted").focus()
+    await lead.keyboard.press("Enter")
+    await lead_client.wait_event("correction.resolved", correction_id=ids[0])
+    await lead.wait_for_function(
+        f"() => document.activeElement?.closest('li.correction')?.dataset.correctionId === {ids[1]!r}"
+        " && document.activeElement.classList.contains('accepted')")
+    # Pause from the keyboard: it lands on Resume, which now makes sense.
+    await lead.locator("#pause").focus()
+    await lead.keyboard.press("Enter")
+    await lead_client.wait_event("timer.paused")
+    await lead.wait_for_function("() => document.activeElement?.id === 'resume'")
+
+    # Board: the same for the corrections under a response.
+    open_items = board.locator("#responses li.correction[data-outcome=open]")
+    await open_items.nth(1).wait_for()
+    first = await open_items.nth(0).get_attribute("data-correction-id")
+    second = await open_items.nth(1).get_attribute("data-correction-id")
+    await open_items.nth(0).locator("button.resolve-noted").focus()
+    await board.keyboard.press("Enter")
+    await lead_client.wait_event("correction.resolved", correction_id=first)
+    await board.wait_for_function(
+        f"() => document.activeElement?.closest('li.correction')?.dataset.correctionId === {second!r}"
+        " && document.activeElement.dataset.outcome === 'noted'")
+    clean(lead_watch)
+    clean(board_watch)
+
+
+# -- 9. the notes list holds still under the finger ------------------------------------------------
+
+async def test_new_notes_do_not_move_the_note_being_read(browser, sqlite_server, connect):
+    srv = sqlite_server
+    await fill_notes(srv, connect, "access", 60)
+    phone = await connect(srv, "participant", "access", name="Late")
+    page, watch = await open_console(browser, srv.links()["facilitators"]["access"], LANDSCAPE)
+    notes = page.locator("#notes li.note")
+    await notes.nth(59).wait_for()
+    reading = notes.nth(20)
+    reading_id = await reading.get_attribute("data-note-id")
+    await reading.evaluate("n => n.scrollIntoView({block: 'center'})")
+    await page.wait_for_timeout(200)
+    y0 = await reading.evaluate("n => n.getBoundingClientRect().top")
+
+    for i in range(3):
+        assert (await phone.call("note.add", {"client_id": cid(), "text": f"Arrived while reading ({i})"}))["ok"]
+    button = page.locator("#new-notes", has_text="3 new notes")
+    await button.wait_for()
+    await page.locator("#notes li.note", has_text="Arrived while reading (2)").wait_for()
+    y1 = await page.locator(f"#notes li.note[data-note-id='{reading_id}']").evaluate("n => n.getBoundingClientRect().top")
+    assert abs(y1 - y0) < 2, (y0, y1)
+
+    # The button takes the facilitator to them, and goes.
+    await button.click()
+    assert await page.evaluate("() => document.querySelector('#notes-panel').scrollTop") == 0
+    await page.locator("#new-notes").wait_for(state="hidden")
+    assert "Arrived while reading (2)" in await notes.nth(0).text_content()
+    await wait_active(page, note=await notes.nth(0).get_attribute("data-note-id"), cls="pick")
+    clean(watch)
+
+
+# -- 10. a change redraws only what changed ----------------------------------------------------
+
+async def test_a_new_note_or_support_touches_no_other_note(browser, sqlite_server, connect):
+    srv = sqlite_server
+    ids = await fill_notes(srv, connect, "access", 40)
+    phone = await connect(srv, "participant", "access", name="Sam")
+    page, watch = await open_console(browser, srv.links()["facilitators"]["access"], LANDSCAPE)
+    await page.locator("#notes li.note").nth(39).wait_for()
+    await page.wait_for_timeout(300)
+    await page.evaluate("""() => {
+      window.__touched = [];
+      new MutationObserver((records) => {
+        for (const r of records) {
+          const li = (r.target.nodeType === 1 ? r.target : r.target.parentElement)?.closest('li.note');
+          const added = [...r.addedNodes].map((n) => n.dataset?.noteId ?? '#text');
+          window.__touched.push({note: li?.dataset.noteId ?? null, type: r.type, attr: r.attributeName, added});
+        }
+      }).observe(document.querySelector('#notes'), {subtree: true, childList: true, attributes: true, characterData: true});
+    }""")
+    new = await phone.call("note.add", {"client_id": cid(), "text": "Pharmacists could do more"})
+    await page.locator(f"#notes li.note[data-note-id='{new['note_id']}']").wait_for()
+    assert (await phone.call("note.support", {"note_id": ids[5]}))["ok"]
+    await page.locator(f"#notes li.note[data-note-id='{ids[5]}'] .note-support", has_text="1 support").wait_for()
+    await page.wait_for_timeout(300)
+    touched = await page.evaluate("() => window.__touched")
+    others = [t for t in touched if t["note"] not in (new["note_id"], ids[5])
+              and not (t["note"] is None and t["added"] == [new["note_id"]])]
+    assert others == [], others[:5]
+    clean(watch)
+
+
+# -- 11. people's text, in any script, shown in its own direction --------------------------------
+
+async def test_peoples_text_is_shown_with_dir_auto_on_every_console(browser, sqlite_server, connect):
+    srv = sqlite_server
+    await seed(srv, connect)
+    phone = await connect(srv, "participant", "access", name="سارة")
+    arabic = await phone.call("note.add", {"client_id": cid(), "text": "مواعيد مسائية في العيادة"})
+    assert arabic["ok"]
+    opened = await open_each_console(browser, srv)
+    fac = opened["facilitator"][0]
+    await fac.locator(f"#notes li.note[data-note-id='{arabic['note_id']}']").wait_for()
+    await fac.click(f"#keypoints li.keypoint:not(.published) button.kp-edit")  # an open editor too
+    missing = {}
+    for name in ("facilitator", "lead", "board"):
+        page = opened[name][0]
+        missing[name] = await page.evaluate("""() => [...document.querySelectorAll(
+            '.user-text, textarea, input[type=text], .note-author, .corr-author, .corr-member, .member, .response-member')]
+            .filter((n) => n.getAttribute('dir') !== 'auto' && !n.closest('[dir=auto]'))
+            .map((n) => n.id || n.className)""")
+    assert missing == {"facilitator": [], "lead": [], "board": []}
+    note = fac.locator(f"#notes li.note[data-note-id='{arabic['note_id']}']")
+    assert await note.locator(".note-text").evaluate("n => getComputedStyle(n).direction") == "rtl"
+    assert await note.locator(".note-author").evaluate("n => getComputedStyle(n).direction") == "rtl"
+    for _name, (_page, w) in opened.items():
+        clean(w)
+
+
+async def test_a_response_logged_three_times_offline_on_the_lead_tablet_arrives_once(browser, sqlite_server, connect):
+    srv = sqlite_server
+    screen = await connect(srv, "screen")
+    lead, watch = await open_console(browser, srv.links()["lead"], PORTRAIT)
+    await lead.context.set_offline(True)
+    await lead.locator("#status:not([data-state=connected])").wait_for()
+    await lead.select_option("#response-group", "access")
+    await lead.fill("#response-member", "Dame Anne")
+    await lead.fill("#response-text", "We will write to every practice about evening opening")
+    await lead.click("label[for=stance-commit]")
+    await tap(lead, "#response-submit", times=3)
+    await lead.locator("#response-status", has_text="Saved on this tablet").wait_for()
+    assert await lead.input_value("#response-text") == ""
+    await lead.context.set_offline(False)
+    await screen.wait_event("response.logged", text="We will write to every practice about evening opening")
+    await lead.locator("#response-status", has_text="Logged").wait_for()
+    await lead.wait_for_timeout(800)
+    assert len(screen.seen("response.logged")) == 1
+    assert offline_noise(watch) == []
