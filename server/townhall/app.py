@@ -19,9 +19,11 @@ from .store import Store
 log = logging.getLogger("townhall")
 
 
-def create_app(store: Store, base_url: str | None = None) -> socketio.ASGIApp:
+def create_app(store: Store, base_url: str | None = None,
+               notices: list[str] | None = None) -> socketio.ASGIApp:
     """`store` must already hold an assembly; the app opens it and replays the log on
-    start-up and closes it on shutdown."""
+    start-up and closes it on shutdown. `base_url` is the address phones use (QR codes);
+    `notices` are what the organiser should know about it (network.Address.warnings)."""
     engine = Engine(store)
     rt = Realtime(engine, base_url)
 
@@ -39,7 +41,8 @@ def create_app(store: Store, base_url: str | None = None) -> socketio.ASGIApp:
             await store.close()
 
     starlette = Starlette(
-        routes=web.routes(engine, lambda: base_url, lambda: len(rt.viewers), web.load_assets()),
+        routes=web.routes(engine, lambda: base_url, lambda: len(rt.viewers), web.load_assets(),
+                          notices or []),
         lifespan=lifespan,
         # Phones on a crowded venue Wi-Fi: every byte of the first load counts.
         middleware=[Middleware(GZipMiddleware, minimum_size=512)],

@@ -10,11 +10,10 @@ import asyncio
 import json
 import logging
 import os
-import socket
 import sys
 from pathlib import Path
 
-from . import assembly, auth, report
+from . import assembly, auth, network, report
 from . import events as ev
 from .store import Store, StoreError, open_store
 
@@ -47,6 +46,9 @@ def build_parser() -> Parser:
     store_args(s)
     s.add_argument("--host", default=os.environ.get("HOST", "0.0.0.0"))
     s.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000))
+    s.add_argument("--ssl-certfile", help="serve https with this certificate (PEM): phones then "
+                                          "keep the app for when the Wi-Fi drops")
+    s.add_argument("--ssl-keyfile", help="the certificate's private key (PEM)")
 
     ln = sub.add_parser("links", help="print every role link")
     store_args(ln)
@@ -82,19 +84,6 @@ def _store(args: argparse.Namespace, create: bool) -> Store:
     from .store.sqlite import SqliteStore
 
     return SqliteStore(args.data_dir, create=create)
-
-
-def default_base_url(host: str, port: int) -> str:
-    if env := os.environ.get("TOWNHALL_BASE_URL"):
-        return env.rstrip("/")
-    if host in ("0.0.0.0", "::", ""):
-        try:
-            host = socket.gethostbyname(socket.gethostname())
-        except OSError:
-            host = "localhost"
-    if ":" in host:
-        host = f"[{host}]"
-    return f"http://{host}:{port}"
 
 
 async def prepare(store: Store, definition: dict, source: str) -> tuple[bool, dict]:
@@ -135,9 +124,12 @@ def serve(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     if not 0 < args.port < 65536:
         raise CliError(f"--port {args.port}: must be 1 to 65535")
+    tls = _tls(args)
     store = _store(args, create=True)
     created, creds = asyncio.run(prepare(store, definition, source))
-    base = default_base_url(args.host, args.port)
+    address = network.base_address(args.host, args.port, "https" if tls else "http",
+                                   os.environ.get("TOWNHALL_BASE_URL"))
+    base = address.url
 
     async def remember_base() -> None:
         await store.open()
@@ -156,13 +148,18 @@ def serve(args: argparse.Namespace) -> int:
         note = f" ({given} ignored: restarts never reset the day)" if given else ""
         print(f"townhall: resuming the assembly in {where}{note}")
     organiser = auth.links(creds, base).get("organiser")
-    print(f"townhall: serving on http://{args.host}:{args.port}")
+    scheme = "https" if tls else "http"
+    print(f"townhall: serving on {scheme}://{args.host}:{args.port}")
+    print(f"townhall: phones reach this machine at {base} ({address.how}); QR codes use it"
+          + (f". Other addresses: {', '.join(address.others)}; set TOWNHALL_BASE_URL to "
+             "use one of them" if address.others else ""))
+    for warning in address.warnings():
+        print(f"townhall: WARNING: {warning}", file=sys.stderr)
     print(f"townhall: organiser link: {organiser}")
     hint = f"--redis-url {args.redis_url}" if args.redis_url else f"--data-dir {args.data_dir}"
     print(f"townhall: every other link (lead, board, screen, facilitators, QR joins): "
           f"townhall links {hint}", flush=True)
-    # QR codes use TOWNHALL_BASE_URL, else the address the request came to (CONTRACT §3).
-    app = create_app(store, os.environ.get("TOWNHALL_BASE_URL"))
+    app = create_app(store, base, notices=address.warnings())
     level = os.environ.get("TOWNHALL_LOG_LEVEL", "warning").upper()
     logging.basicConfig(level=level, format="townhall: %(levelname)s %(name)s: %(message)s")
     # log_config=None: uvicorn would otherwise disable the loggers of our own modules.
@@ -171,10 +168,26 @@ def serve(args: argparse.Namespace) -> int:
     # events are small JSON.
     config = uvicorn.Config(app, host=args.host, port=args.port, log_config=None,
                             log_level=level.lower(), lifespan="on", ws_max_size=MAX_PACKET_BYTES,
-                            ws_per_message_deflate=False)
+                            ws_per_message_deflate=False, **tls)
     server = uvicorn.Server(config)
     server.run()
     return 0 if server.started else 1
+
+
+def _tls(args: argparse.Namespace) -> dict[str, str]:
+    """uvicorn's TLS settings from --ssl-certfile/--ssl-keyfile, checked before start."""
+    if not args.ssl_certfile and not args.ssl_keyfile:
+        return {}
+    if not (args.ssl_certfile and args.ssl_keyfile):
+        raise CliError("give both --ssl-certfile and --ssl-keyfile to serve https")
+    import ssl
+
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+            args.ssl_certfile, args.ssl_keyfile)
+    except (OSError, ssl.SSLError) as exc:
+        raise CliError(f"--ssl-certfile/--ssl-keyfile cannot be used: {exc}") from None
+    return {"ssl_certfile": args.ssl_certfile, "ssl_keyfile": args.ssl_keyfile}
 
 
 async def _read_store(args: argparse.Namespace) -> tuple[dict, list, str | None]:

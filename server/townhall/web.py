@@ -105,11 +105,12 @@ def join_url(request: Request, base_url: str | None, code: str) -> str:
 
 
 def routes(engine: Engine, base_url: Callable[[], str | None], connections: Callable[[], int],
-           assets: Assets):
+           assets: Assets, notices: list[str]):
     async def healthz(request: Request) -> JSONResponse:
         ok = await engine.store.ping()
         body = {"status": "ok" if ok else "unavailable", "store": engine.store.description,
-                "last_seq": engine.state.last_seq, "connections": connections()}
+                "last_seq": engine.state.last_seq, "connections": connections(),
+                "base_url": base_url(), "notices": notices, "version": assets.version}
         return JSONResponse(body, status_code=200 if ok else 503)
 
     async def join_cred(code: str) -> dict | None:
