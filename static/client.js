@@ -4,7 +4,7 @@
 // queue in localStorage until the server has acknowledged them. Pages only render.
 
 import { io } from "/vendor/socket.io.esm.min.js";
-import { applyEvent, fromSnapshot } from "/static/model.js";
+import { applyEvent, fromSnapshot, toSnapshot } from "/static/model.js";
 
 // Writes that are safe to resend: the server answers a repeat with the first result.
 const QUEUEABLE = new Set([
@@ -17,6 +17,34 @@ const NEEDS_CLIENT_ID = new Set(["note.add", "keypoint.add", "response.log", "co
 // Errors that will not go away by sending again: drop the write and tell the user.
 const FINAL_ERRORS = new Set(["invalid", "forbidden", "not_found", "too_large", "conflict"]);
 const ACK_TIMEOUT_MS = 10000;
+const SAVE_EVERY_MS = 1000;
+const SAVED_MAX_CHARS = 2_000_000; // localStorage holds about 5 MB a site; leave room
+
+/**
+ * Keep this page and the files it loaded for when the network is gone: the service
+ * worker (/sw.js) caches them. Browsers allow that only in a secure context (https, or
+ * localhost); over a venue's plain http the page keeps its queue while it stays open.
+ */
+function keepShell() {
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+  const tell = (worker) => {
+    const files = performance.getEntriesByType("resource").map((r) => r.name)
+      .filter((u) => u.startsWith(location.origin) && !u.includes("/socket.io/"));
+    worker?.postMessage({ type: "keep", page: location.href, files });
+  };
+  navigator.serviceWorker.register("/sw.js", { scope: "/" })
+    .then(() => navigator.serviceWorker.ready)
+    .then((reg) => {
+      tell(reg.active);
+      // Files loaded later (markdown-it when a pack shows) are kept the next time.
+      setTimeout(() => tell(reg.active), 15000);
+    })
+    .catch(() => { /* no offline shell: the live page still works */ });
+  // A new release took over: keep this page's new files too.
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    navigator.serviceWorker.ready.then((reg) => tell(reg.active));
+  });
+}
 
 /** A random UUID v4; crypto.randomUUID needs https, a venue server is often plain http. */
 export function uuid() {
@@ -69,8 +97,13 @@ export function createClient({ token = null, joinCode = null, groupId = null, na
   const queueKey = identity.queueKey ?? `townhall:queue:${joinCode ?? token}`;
   if (idKey) identity.queueKey = queueKey;
   let queue = store.get(queueKey, []);
+  // What this device last saw, so a reload with no network still shows the day.
+  const savedKey = queueKey.replace(/^townhall:queue:/, "townhall:saved:");
   const listeners = { change: [], status: [], event: [], error: [] };
-  const emit = (kind, arg) => listeners[kind].forEach((fn) => fn(arg));
+  const emit = (kind, arg) => {
+    listeners[kind].forEach((fn) => fn(arg));
+    if (kind === "change") saveSoon();
+  };
 
   const client = {
     model: null,
@@ -148,6 +181,7 @@ export function createClient({ token = null, joinCode = null, groupId = null, na
 
   socket.on("welcome", async (w) => {
     retries = 0;
+    client.restoredAt = null;
     if (w.token && idKey) {
       identity.token = w.token;
       identity.participantId = w.participant_id;
@@ -339,9 +373,44 @@ export function createClient({ token = null, joinCode = null, groupId = null, na
     return () => clearTimeout(timer);
   }
 
+  // -- the day as last seen, kept on the device -------------------------------------
+
+  let saveTimer = null;
+  function saveSoon() {
+    if (saveTimer != null || !client.model || (!token && !identity.token)) return;
+    saveTimer = setTimeout(() => {
+      saveTimer = null;
+      const saved = { ...toSnapshot(client.model), offset: client.offset, saved_at: Date.now() };
+      const text = JSON.stringify(saved);
+      if (text.length < SAVED_MAX_CHARS) {
+        try { localStorage.setItem(savedKey, text); } catch { /* full or private: the live page still works */ }
+      }
+    }, SAVE_EVERY_MS);
+  }
+
+  /** Show what this device last saw until the server answers (a reload offline). */
+  function restore() {
+    const saved = store.get(savedKey, null);
+    if (!saved?.snapshot || client.model) return;
+    try {
+      client.model = fromSnapshot(saved);
+    } catch {
+      return; // from an older version of the page: wait for the server
+    }
+    client.offset = saved.offset ?? 0;
+    client.restoredAt = saved.saved_at ?? null;
+    emit("change", client.model);
+  }
+
+  // The network came back (the phone's Wi-Fi, not the server): try now, not at the
+  // end of a back-off that may have grown long while it was gone.
+  window.addEventListener("online", () => { if (!socket.connected) socket.connect(); });
+
   function start() {
-    setStatus("connecting", "Connecting…");
+    restore();
+    setStatus("connecting", client.model ? "Offline: showing what this device last saw" : "Connecting…");
     socket.connect();
+    keepShell();
     return client;
   }
 
@@ -350,6 +419,7 @@ export function createClient({ token = null, joinCode = null, groupId = null, na
     if (idKey) store.del(idKey);
     if (identity.groupId) store.del(groupIdentityKey(identity.groupId));
     store.del(queueKey);
+    store.del(savedKey);
   }
 
   return client;

@@ -38,6 +38,24 @@ export function fromSnapshot(welcome) {
   };
 }
 
+/**
+ * The model in the shape of a welcome (the inverse of fromSnapshot), to keep it on the
+ * device: a phone that reloads with no network shows the day as it last saw it.
+ */
+export function toSnapshot(m) {
+  const list = (map) => [...map.values()];
+  return {
+    role: m.role, group_id: m.groupId, name: m.name, participant_id: m.participantId,
+    last_seq: m.lastSeq, join: m.join, links: m.links, base_url: m.baseUrl,
+    snapshot: {
+      assembly: m.assembly, groups: m.groups, agenda: m.agenda, timer: m.timer, runs: m.runs,
+      focus: m.focus, participants: list(m.participants), notes: list(m.notes),
+      keypoints: list(m.keypoints), responses: list(m.responses), corrections: list(m.corrections),
+      polls: list(m.polls),
+    },
+  };
+}
+
 function snapshotActivity(s) {
   const last = {};
   const see = (gid, ...ts) => {

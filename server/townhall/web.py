@@ -176,6 +176,17 @@ def routes(engine: Engine, base_url: Callable[[], str | None], connections: Call
     async def asset(request: Request) -> Response:
         return serve_asset(request, assets)
 
+    async def service_worker(request: Request) -> Response:
+        """static/sw.js with this release's version: a new release is a new worker,
+        which replaces the old one and its kept files (no stale shell)."""
+        found = assets.find("/static/sw.js")
+        if found is None:
+            return Response("not found", status_code=404, media_type="text/plain")
+        body = found[0].body.decode("utf-8").replace("__VERSION__", assets.version)
+        return Response(body, media_type="text/javascript; charset=utf-8",
+                        headers={"Cache-Control": REVALIDATE, "Service-Worker-Allowed": "/",
+                                 "X-Content-Type-Options": "nosniff"})
+
     async def qr_sheet(request: Request) -> Response:
         """The printable sheet of every group's QR code: the organiser's alone."""
         cred = await engine.credential(request.path_params["token"])
@@ -188,6 +199,7 @@ def routes(engine: Engine, base_url: Callable[[], str | None], connections: Call
 
     return [
         Route("/healthz", healthz),
+        Route("/sw.js", service_worker),
         Route("/j/{code}", join_page),
         Route("/j/{code}/qr.svg", join_qr),
         Route("/export/events.jsonl", export(
