@@ -40,9 +40,19 @@ function keepShell() {
       setTimeout(() => tell(reg.active), 15000);
     })
     .catch(() => { /* no offline shell: the live page still works */ });
-  // A new release took over: keep this page's new files too.
+  // A new release took over (its worker replaced the kept files): load it, once, when
+  // nobody is typing; drafts and queued writes are in localStorage and survive.
+  const hadController = Boolean(navigator.serviceWorker.controller);
   navigator.serviceWorker.addEventListener("controllerchange", () => {
-    navigator.serviceWorker.ready.then((reg) => tell(reg.active));
+    if (!hadController) {
+      navigator.serviceWorker.ready.then((reg) => tell(reg.active)); // first install
+      return;
+    }
+    const typing = () => document.activeElement?.matches?.("input, textarea, select, [contenteditable]");
+    const reload = () => { if (!typing()) location.reload(); };
+    reload();
+    document.addEventListener("focusout", () => setTimeout(reload, 500));
+    document.addEventListener("visibilitychange", reload);
   });
 }
 

@@ -2,8 +2,10 @@
 // reload with no network still shows the app (CONTRACT: nothing from the internet; the
 // venue's Wi-Fi drops). Served at /sw.js with this release's version filled in.
 //
-// - Pages (navigations): the network first, so an online reload always gets this
-//   release; the kept copy when the network fails or hangs.
+// - Pages (navigations): the kept copy at once when there is one (a returning phone on a
+//   slow Wi-Fi waits for no round trip), refreshed from the network behind it; the
+//   network when there is none yet. If that refresh brings a new release, the new worker
+//   takes over and the page reloads itself once (client.js): no stale shell stays.
 // - Files under hashed URLs (/static/client.3f9a1c2b7d.js): they never change, so the
 //   kept copy first.
 // - A new release installs at once, takes over open pages, and deletes the old copies:
@@ -57,22 +59,27 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (request.mode === "navigate" && PAGE.test(url.pathname)) {
-    event.respondWith(networkFirst(request));
+    event.respondWith(keptThenRefreshed(event, request));
   } else if (HASHED.test(url.pathname)) {
     event.respondWith(keptFirst(request));
   }
 });
 
-async function networkFirst(request) {
+async function keptThenRefreshed(event, request) {
   const cache = await caches.open(CACHE);
   const key = request.url.split("#")[0];
-  try {
-    const response = await withTimeout(fetch(request), NETWORK_WAIT_MS);
+  const fresh = fetch(request).then((response) => {
     if (response.ok) cache.put(key, response.clone());
     return response;
+  });
+  const kept = await cache.match(key);
+  if (kept) {
+    event.waitUntil(fresh.catch(() => null)); // refresh the copy behind it
+    return kept;
+  }
+  try {
+    return await withTimeout(fresh, NETWORK_WAIT_MS);
   } catch {
-    const kept = await cache.match(key);
-    if (kept) return kept;
     return new Response(OFFLINE_PAGE, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
   }
 }
