@@ -80,3 +80,22 @@ def test_an_import_cycle_keeps_plain_urls_instead_of_looping(tmp_path: Path):
     (tmp_path / "y.js").write_text('import "/static/x.js";\n')
     assets = Assets({"/static": tmp_path})
     assert {a.url for a in assets.all()} == {"/static/x.js", "/static/y.js"}
+
+
+def test_a_page_asks_for_everything_it_needs_at_once(server):
+    """One style sheet a page, and a modulepreload for every module its script imports,
+    so a slow link pays one round trip for the files, not one per level of imports."""
+    from townhall.web import load_assets
+
+    assets = load_assets()
+    for url in (server.links()["join"]["access"], server.links()["screen"], server.links()["lead"]):
+        html = httpx.get(url).text
+        sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+        assert len(sheets) == 1 and "/static/combined/" in sheets[0], sheets
+        entry = re.search(r'<script type="module" src="([^"]+)"', html).group(1)
+        preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)"', html))
+        plain = re.sub(r"\.[0-9a-f]{10}\.js$", ".js", entry)
+        for dep in assets.imports(plain):
+            assert assets.hashed(dep) in preloaded, (url, dep)
+        css = httpx.get(server.url + sheets[0])
+        assert css.status_code == 200 and ":root" in css.text  # base.css comes first
