@@ -1,5 +1,9 @@
 // The lead facilitator's tablet: the agenda and its timer, the plenary focus, every group
 // at a glance, the correction queue, and logging Board responses on the Board's behalf.
+// The lead sees the day run long, so the agenda can be changed here too (CONTRACT §8):
+// the running part's planned length in one tap from the timer panel, and in "Change the
+// agenda" mode parts added, edited, moved and removed. Every page renders from the model,
+// so each change shows on the projector and every phone as soon as its event arrives.
 
 import { createClient, secretFromPath } from "/static/client.js";
 import { currentSlot, formatRemaining, groupName, nextSlot, remainingMs } from "/static/model.js";
@@ -21,7 +25,7 @@ const alerts = createAlerts($("#alerts"));
 const send = createSender(client, alerts, scheduler.schedule);
 bindStatus(client, $("#status"));
 
-const ui = { groupTouched: false, responseIntent: createIntent() };
+const ui = { groupTouched: false, responseIntent: createIntent(), editing: false };
 
 /** A button whose handler runs only while it is not aria-disabled (see setInert). */
 function onPress(node, fn) {
@@ -47,7 +51,9 @@ function render() {
   document.body.classList.remove("loading");
   setText($("#assembly-title"), m.assembly?.title || "Assembly");
   document.title = `Lead · ${m.assembly?.title || "townhall"}`;
+  settleWrites(m);
   renderTimer(m);
+  renderPlan(m);
   renderAgenda(m);
   renderFocus(m);
   renderGroups(m);
@@ -89,8 +95,8 @@ function renderTimer(m) {
     : ended ? `Ended: ${ended.title}${t.ended_at ? ` at ${clockTime(t.ended_at)}` : ""}` : "Not started");
   // What is left to run, not the next in agenda order (model.js nextSlot).
   const next = nextSlot(m);
-  setText($("#slot-next"), next ? `Next: ${next.title} (${next.minutes} min)`
-    : slot ? "This is the last part of the day" : m.runs.length ? "Every part of the day has run" : "");
+  renderNextLine(next, next ? "" : slot ? "This is the last part of the day"
+    : m.runs.length ? "Every part of the day has run" : "");
   setInert($("#pause"), t.status !== "running", send.busy("timer"));
   setInert($("#resume"), t.status !== "paused", send.busy("timer"));
   setInert($("#extend-1"), idle, send.busy("timer"));
@@ -108,23 +114,294 @@ function renderTimer(m) {
   }
 }
 
+/** "Next: <title> (12 min)", the title in its own direction; or a sentence when nothing is next. */
+function renderNextLine(next, otherwise) {
+  const line = $("#slot-next");
+  const key = next ? JSON.stringify([next.id, next.title, next.minutes]) : `-${otherwise}`;
+  if (line._key === key) return;
+  line._key = key;
+  line.replaceChildren(...(next
+    ? ["Next: ", el("span", { dir: "auto", text: next.title }), ` (${next.minutes} min)`]
+    : [otherwise]));
+}
+
+// -- shaping the day: writes, errors next to their control (CONTRACT §8) ---------------------
+
+// The server's limits (docs/protocol.md), checked here first so the message can say why.
+const LIMITS = { title: 120, minutesMin: 1, minutesMax: 600 };
+// Every error code: the agenda's writes explain their refusals next to the control that
+// asked (createSender shows none of them in the page's error region).
+const OWN_ERRORS = ["invalid", "forbidden", "not_found", "too_large", "rate_limited", "conflict",
+  "offline", "timeout", "unavailable", "client"];
+const OFFLINE = new Set(["offline", "timeout", "unavailable"]);
+/** Characters as the server counts them (code points, not UTF-16 units). */
+const chars = (t) => [...t].length;
+const quoted = (t) => `“${t}”`;
+const minutesText = (n) => `${n} min`;
+
+/**
+ * Writes answered but not yet seen in the model: their control stays busy until the
+ * event arrives (an ack can come first), so a second tap computes from the new state
+ * ("+5 min" twice is +10, never +5 sent twice from the old length).
+ */
+const settling = new Map(); // key -> {seq, until}
+const busy = (key) => send.busy(key) || settling.has(key);
+
+function settle(key, ack) {
+  const m = client.model;
+  if (!ack?.ok || !ack.seq || !m || m.lastSeq >= ack.seq) return;
+  settling.set(key, { seq: ack.seq, until: Date.now() + 5000 });
+  setTimeout(scheduler.schedule, 5100);
+}
+
+function settleWrites(m) {
+  const now = Date.now();
+  for (const [key, w] of [...settling]) if (m.lastSeq >= w.seq || now > w.until) settling.delete(key);
+}
+
+const offlineErrors = new Set(); // error paragraphs that say the connection was down
+
+/** What went wrong, for a person: the server's own words, or what to do when offline. */
+function explain(error) {
+  const code = error?.code;
+  if (code === "offline") return "Not connected, so nothing was changed: try again when the status says Connected.";
+  if (code === "timeout") return "No answer from the server: check the status line and try again (it will not be done twice).";
+  const text = String(error?.message ?? "");
+  return text ? text[0].toUpperCase() + text.slice(1) : "That did not work: try again.";
+}
+
+/** Show `message` in the error paragraph `node` (role=alert); `field` is marked invalid. */
+function showError(node, message, { field = null, offline = false } = {}) {
+  setText(node, message);
+  if (node._field && node._field !== field) node._field.removeAttribute("aria-invalid");
+  node._field = field;
+  if (field) field.setAttribute("aria-invalid", "true");
+  if (offline) offlineErrors.add(node);
+  else offlineErrors.delete(node);
+}
+
+function clearError(node) {
+  if (!node) return;
+  setText(node, "");
+  node._field?.removeAttribute("aria-invalid");
+  node._field = null;
+  offlineErrors.delete(node);
+}
+
+const showAckError = (node, ack, field = null) =>
+  showError(node, explain(ack.error), { field, offline: OFFLINE.has(ack.error?.code) });
+
+// "Not connected" is no longer true once we are.
+client.on("status", (st) => {
+  if (st.state === "connected") for (const node of [...offlineErrors]) clearError(node);
+});
+
+function titleProblem(value) {
+  const n = chars(value.trim());
+  if (!n) return "Write a title first.";
+  if (n > LIMITS.title) return `The title is ${n} characters long: the limit is ${LIMITS.title}.`;
+  return "";
+}
+
+function minutesProblem(value) {
+  const v = String(value).trim();
+  if (!/^\d+$/.test(v) || Number(v) < LIMITS.minutesMin || Number(v) > LIMITS.minutesMax) {
+    return `Minutes: a whole number from ${LIMITS.minutesMin} to ${LIMITS.minutesMax}.`;
+  }
+  return "";
+}
+
+/** Once a message about `field` shows, it follows the field as it is edited, and goes when fixed. */
+function liveCheck(field, errorNode, check) {
+  field.addEventListener("input", () => {
+    const problem = check(field.value);
+    if (problem && errorNode.textContent && errorNode._field === field) showError(errorNode, problem, { field });
+    else if (!problem && (errorNode._field === field || (errorNode.textContent && !errorNode._field))) clearError(errorNode);
+  });
+}
+
+function setValue(input, value) {
+  if (input.value !== value) input.value = value;
+}
+
+/** Where did the server say the problem is? ("the title is too long" → the title field). */
+function fieldOf(ack, fields) {
+  const text = String(ack.error?.message ?? "").toLowerCase();
+  if (text.includes("title")) return "title";
+  if (text.includes("minute")) return "minutes";
+  if (text.includes("group") && fields.group && !fields.groupField.hidden) return "group";
+  return null;
+}
+
+const slotState = (m, s) => {
+  const t = m.timer ?? {};
+  if (t.slot_id === s.id && t.status !== "idle") return t.status === "paused" ? "paused" : "running";
+  return m.runs.some((r) => r.slot_id === s.id) ? "ran" : "planned";
+};
+
+// -- the running part's planned length, from the timer panel --------------------------------
+
+const plan = {
+  root: $("#plan"), now: $("#plan-now"), form: $("#plan-form"), input: $("#plan-minutes"),
+  set: $("#plan-set"), error: $("#plan-error"), steps: [...document.querySelectorAll("#plan .plan-step")],
+  slotId: null, dirty: false,
+};
+
+function runningSlot(m) {
+  const t = m.timer ?? {};
+  return t.status === "running" || t.status === "paused" ? currentSlot(m) : null;
+}
+
+function renderPlan(m) {
+  const slot = runningSlot(m);
+  plan.root.hidden = !slot;
+  if (!slot) {
+    plan.slotId = null;
+    plan.dirty = false;
+    return;
+  }
+  if (plan.slotId !== slot.id) {
+    // Another part: what was typed for the last one no longer applies.
+    plan.slotId = slot.id;
+    plan.dirty = false;
+    clearError(plan.error);
+  }
+  setText(plan.now, minutesText(slot.minutes));
+  const waiting = busy("plan");
+  for (const b of plan.steps) {
+    const step = Number(b.dataset.minutes);
+    const to = slot.minutes + step;
+    const out = to < LIMITS.minutesMin || to > LIMITS.minutesMax;
+    setInert(b, out, waiting);
+    b.setAttribute("aria-label", out
+      ? `${step > 0 ? "+" : "−"}${Math.abs(step)} min: not possible, a part lasts ${LIMITS.minutesMin} to ${LIMITS.minutesMax} min`
+      : `${step > 0 ? "+" : "−"}${Math.abs(step)} min ${step > 0 ? "to" : "off"} the plan: ${minutesText(to)} in all`);
+  }
+  setInert(plan.set, false, waiting);
+  // The field shows the plan as it stands, unless something is being typed in it.
+  if (!plan.dirty && document.activeElement !== plan.input) setValue(plan.input, String(slot.minutes));
+}
+
+async function changePlan(minutes, control) {
+  const m = client.model;
+  const slot = m && runningSlot(m);
+  if (!slot || busy("plan")) return;
+  const problem = minutesProblem(String(minutes));
+  if (problem) {
+    showError(plan.error, problem, { field: control === plan.set ? plan.input : null });
+    if (control === plan.set) plan.input.focus();
+    return;
+  }
+  if (minutes === slot.minutes) {
+    clearError(plan.error);
+    plan.dirty = false;
+    toast(`The plan for ${quoted(slot.title)} is already ${minutesText(minutes)}.`);
+    return;
+  }
+  clearError(plan.error);
+  const before = slot.minutes;
+  const ack = await send("slot.update", { slot_id: slot.id, minutes }, { key: "plan", expect: OWN_ERRORS });
+  if (ack.busy) return;
+  if (!ack.ok) {
+    showAckError(plan.error, ack, control === plan.set ? plan.input : null);
+    return;
+  }
+  settle("plan", ack);
+  plan.dirty = false;
+  const moved = minutes - before;
+  toast(`Plan for ${quoted(slot.title)}: ${minutesText(minutes)}. The end moved ${Math.abs(moved)} min `
+    + `${moved > 0 ? "later" : "earlier"} on every screen and phone.`);
+  // The keyboard stays on the control it used (aria-disabled while busy keeps focus).
+  if (focusDropped(control)) focusFirst(control, "#plan-plus-5");
+}
+
+for (const b of plan.steps) {
+  onPress(b, () => {
+    const slot = client.model && runningSlot(client.model);
+    if (slot) changePlan(slot.minutes + Number(b.dataset.minutes), b);
+  });
+}
+plan.form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (isInert(plan.set)) return;
+  const v = plan.input.value.trim();
+  const problem = minutesProblem(v);
+  if (problem) {
+    showError(plan.error, problem, { field: plan.input });
+    plan.input.focus();
+    return;
+  }
+  changePlan(Number(v), plan.set);
+});
+plan.input.addEventListener("input", () => {
+  plan.dirty = true;
+  if (plan.error._field === plan.input && !minutesProblem(plan.input.value)) clearError(plan.error);
+});
+plan.input.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  // Escape puts back the plan as it stands.
+  const slot = client.model && runningSlot(client.model);
+  plan.dirty = false;
+  if (slot) setValue(plan.input, String(slot.minutes));
+  if (plan.error._field === plan.input) clearError(plan.error);
+});
+
 // -- agenda --------------------------------------------------------------------------------
 
 function renderAgenda(m) {
-  reconcile($("#agenda"), m.agenda, (s) => s.id, createSlot, (li, s) => updateSlot(li, s, m));
+  const panel = $("#agenda-panel");
+  panel.classList.toggle("editing", ui.editing);
+  $("#agenda-edit").setAttribute("aria-pressed", String(ui.editing));
+  $("#agenda-edit-hint").hidden = !ui.editing;
+  $("#slot-add").hidden = !ui.editing;
+  const list = $("#agenda");
+  const active = list.contains(document.activeElement) ? document.activeElement : null;
+  reconcile(list, m.agenda, (s) => s.id, createSlot, (li, s) => updateSlot(li, s, m));
+  // A part removed elsewhere while the keyboard was on it: back to the list's heading.
+  if (active && !active.isConnected && focusDropped()) focusFirst("#agenda-heading");
+  addSlot.fields.sync(m);
+  if (ui.editing && !addSlot.whereTouched) setValue(addSlot.fields.where, defaultWhere(m));
+  setInert(addSlot.submit, false, busy("slot.add"));
+  setText(addSlot.submit, send.busy("slot.add") ? "Adding…" : "Add to the agenda");
 }
 
 function createSlot(s) {
+  const sid = s.id;
+  const titleId = `agenda-${sid}-title`;
   const start = el("button", { type: "button", class: "slot-start", text: "Start" });
   onPress(start, () => startSlot(s.id, start));
-  return el("li", { class: "slot", "data-slot-id": s.id },
+  // Each control's name says which part it acts on ("Up: Break"): the title in its own direction.
+  const named = () => el("span", { class: "visually-hidden", dir: "auto" });
+  const arrow = (a) => el("span", { "aria-hidden": "true", text: `${a} ` });
+  const up = el("button", { type: "button", class: "move-up small" }, arrow("↑"), "Up", named());
+  const down = el("button", { type: "button", class: "move-down small" }, arrow("↓"), "Down", named());
+  const edit = el("button", { type: "button", class: "edit-slot small", "aria-expanded": "false",
+    "aria-controls": `agenda-${sid}-form` }, "Edit", named());
+  const remove = el("button", { type: "button", class: "remove-slot small",
+    "aria-describedby": `agenda-${sid}-why` }, "Remove", named());
+  const why = el("p", { class: "slot-why hint", id: `agenda-${sid}-why` });
+  const error = el("p", { class: "form-error slot-error", role: "alert" });
+  const editing = el("div", { class: "slot-editing", hidden: true },
+    el("div", { class: "slot-edit-actions", role: "group", "aria-labelledby": titleId }, up, down, edit, remove),
+    why, error);
+  const li = el("li", { class: "slot", "data-slot-id": sid },
     el("div", { class: "slot-main" },
       el("p", { class: "slot-head" },
         el("span", { class: "slot-kind" }), el("span", { class: "badge now-badge", text: "Now", hidden: true })),
-      el("p", { class: "slot-title" }),
+      el("p", { class: "slot-title", id: titleId, dir: "auto" }),
       el("p", { class: "slot-times" },
-        el("span", { class: "slot-planned" }), el("span", { class: "slot-actual" }))),
-    start);
+        el("span", { class: "slot-planned" },
+          el("span", { class: "slot-minutes" }),
+          el("span", { class: "slot-group" }, " · ", el("span", { class: "slot-group-name", dir: "auto" }))),
+        el("span", { class: "slot-actual" }))),
+    start,
+    editing);
+  li._parts = { up, down, edit, remove, why, error, editing, form: null };
+  onPress(up, () => moveSlot(li, -1));
+  onPress(down, () => moveSlot(li, +1));
+  onPress(edit, () => toggleSlotForm(li));
+  onPress(remove, () => removeSlot(li));
+  return li;
 }
 
 function updateSlot(li, s, m) {
@@ -134,10 +411,11 @@ function updateSlot(li, s, m) {
   else li.removeAttribute("aria-current");
   li.querySelector(".now-badge").hidden = !current;
   setText(li.querySelector(".slot-kind"), KIND[s.kind] ?? s.kind ?? "");
-  const presenting = s.group_id ? ` · ${groupName(m, s.group_id)}` : "";
   setText(li.querySelector(".slot-title"), s.title);
   li.querySelector(".slot-kind").dataset.kind = s.kind ?? "";
-  setText(li.querySelector(".slot-planned"), `${s.minutes} min planned${presenting}`);
+  setText(li.querySelector(".slot-minutes"), `${s.minutes} min planned`);
+  li.querySelector(".slot-group").hidden = !s.group_id;
+  setText(li.querySelector(".slot-group-name"), s.group_id ? groupName(m, s.group_id) : "");
   const runs = m.runs.filter((r) => r.slot_id === s.id);
   li.classList.toggle("done", runs.length > 0 && !current);
   const start = li.querySelector(".slot-start");
@@ -146,6 +424,369 @@ function updateSlot(li, s, m) {
   setText(start, label);
   start.setAttribute("aria-label", `${label}: ${s.title}`);
   updateSlotTimes(li, m, client.now());
+  updateSlotEditing(li, s, m);
+}
+
+function updateSlotEditing(li, s, m) {
+  const p = li._parts;
+  p.editing.hidden = !ui.editing;
+  const state = slotState(m, s);
+  li.dataset.state = state;
+  const i = m.agenda.indexOf(s);
+  for (const b of [p.up, p.down, p.edit, p.remove]) setText(b.lastChild, `: ${s.title}`);
+  const moving = busy(`move:${s.id}`);
+  setInert(p.up, i === 0, moving);
+  setInert(p.down, i === m.agenda.length - 1, moving);
+  setInert(p.edit, false, busy(`edit:${s.id}`));
+  // The record needs every part that started: Remove says why it is not offered.
+  const started = state !== "planned";
+  setInert(p.remove, started, busy(`remove:${s.id}`));
+  setText(p.why, state === "ran" ? "It has run, so it stays in the record and cannot be removed."
+    : started ? "It is under way, so it stays in the record: change its length, or end it, instead." : "");
+  if (p.form && !p.form.root.hidden) syncSlotForm(li, s);
+}
+
+function announce(text) {
+  setText($("#agenda-status"), text);
+}
+
+onPress($("#agenda-edit"), () => {
+  ui.editing = !ui.editing;
+  if (ui.editing) {
+    addSlot.whereTouched = false;
+    addSlot.follow = null;
+  } else {
+    setText($("#agenda-status"), "");
+  }
+  scheduler.now();
+});
+
+async function moveSlot(li, step) {
+  const p = li._parts;
+  const sid = li.dataset.slotId;
+  const button = step < 0 ? p.up : p.down;
+  const m = client.model;
+  if (!m || isInert(button) || busy(`move:${sid}`)) return;
+  const i = m.agenda.findIndex((s) => s.id === sid);
+  const to = i + step;
+  if (i < 0 || to < 0 || to >= m.agenda.length) return;
+  // `after` names the part it will follow once moved (null: first).
+  const after = step < 0 ? (m.agenda[i - 2]?.id ?? null) : m.agenda[i + 1].id;
+  clearError(p.error);
+  const ack = await send("slot.move", { slot_id: sid, after }, { key: `move:${sid}`, expect: OWN_ERRORS });
+  if (ack.busy) return;
+  if (!ack.ok) {
+    showAckError(p.error, ack);
+    focusFirst(button);
+    return;
+  }
+  settle(`move:${sid}`, ack);
+  followUps.after(() => client.model.agenda.findIndex((s) => s.id === sid) === to, () => {
+    scheduler.flush();
+    const agenda = client.model.agenda;
+    const at = agenda.findIndex((s) => s.id === sid);
+    announce(`Moved ${quoted(agenda[at]?.title ?? "")} ${step < 0 ? "up" : "down"}: now ${at + 1} of ${agenda.length}.`);
+    // The keyboard stays on the control it used, on the part it moved.
+    if (focusDropped(li) && document.activeElement !== button) button.focus({ preventScroll: true });
+    button.scrollIntoView({ block: "nearest" });
+  });
+}
+
+async function removeSlot(li) {
+  const p = li._parts;
+  const sid = li.dataset.slotId;
+  const m = client.model;
+  const s = m?.agenda.find((x) => x.id === sid);
+  if (!s || isInert(p.remove) || busy(`remove:${sid}`)) return;
+  clearError(p.error);
+  const yes = await confirmAction({
+    title: "Remove this part from the agenda?",
+    message: "It leaves the agenda on the projector, every phone and every console. Only a part of the day that has not started can be removed.",
+    quote: s.title,
+    confirm: "Remove",
+    danger: true,
+  });
+  if (!yes) {
+    focusFirst(p.remove);
+    return;
+  }
+  const agenda = client.model.agenda;
+  const i = agenda.findIndex((x) => x.id === sid);
+  // Where the keyboard goes once the part is gone: the next part, else the one before.
+  const neighbour = agenda[i + 1]?.id ?? agenda[i - 1]?.id ?? null;
+  const ack = await send("slot.remove", { slot_id: sid }, { key: `remove:${sid}`, expect: OWN_ERRORS });
+  if (ack.busy) return;
+  if (!ack.ok) {
+    // A part that started meanwhile: the server's words, next to this part.
+    showAckError(p.error, ack);
+    focusFirst(p.remove);
+    return;
+  }
+  announce(`Removed ${quoted(s.title)} from the agenda.`);
+  thenFocus((m2) => !m2.agenda.some((x) => x.id === sid), () => [li, $("#agenda-heading")],
+    () => [neighbour ? $(`#agenda li.slot[data-slot-id="${CSS.escape(neighbour)}"] button.remove-slot`) : null,
+      addSlot.fields.title, "#agenda-heading"]);
+}
+
+// -- slot fields (adding a part, and editing one) -------------------------------------------
+
+/**
+ * Title, minutes, kind and (for a plenary) the presenting group; with `position`, where
+ * the new part goes. sync(m) keeps the group and position choices up to date.
+ */
+function slotFields(prefix, { position = false } = {}) {
+  const ids = (what) => `${prefix}-${what}`;
+  const title = el("input", { type: "text", id: ids("title"), dir: "auto", autocomplete: "off",
+    "aria-describedby": `${ids("title-count")} ${ids("title-error")}` });
+  const titleCount = el("p", { class: "count", id: ids("title-count") });
+  const titleError = el("p", { class: "form-error", id: ids("title-error"), role: "alert" });
+  const minutes = el("input", { type: "number", id: ids("minutes"), min: LIMITS.minutesMin, max: LIMITS.minutesMax,
+    step: 1, inputMode: "numeric", dir: "auto", autocomplete: "off", "aria-describedby": ids("minutes-error") });
+  const minutesError = el("p", { class: "form-error", id: ids("minutes-error"), role: "alert" });
+  const kind = el("select", { id: ids("kind") },
+    ...Object.entries(KIND).map(([v, label]) => el("option", { value: v, text: label })));
+  const group = el("select", { id: ids("group"), dir: "auto", "aria-describedby": ids("group-hint") });
+  const groupHint = el("p", { class: "hint", id: ids("group-hint"), text: "The group whose key points the plenary hears." });
+  const groupField = el("div", { class: "field group-field" },
+    el("label", { for: ids("group"), text: "Presenting group" }), group, groupHint);
+  const where = position ? el("select", { id: ids("position"), dir: "auto" }) : null;
+  const root = el("div", { class: "slot-fields" },
+    el("div", { class: "field title-field" }, el("label", { for: ids("title"), text: "Title" }), title, titleCount, titleError),
+    el("div", { class: "field minutes-field" }, el("label", { for: ids("minutes"), text: "Minutes" }), minutes, minutesError),
+    el("div", { class: "field kind-field" }, el("label", { for: ids("kind"), text: "Kind" }), kind),
+    groupField,
+    where ? el("div", { class: "field position-field" }, el("label", { for: ids("position"), text: "Where" }), where) : null);
+
+  const showGroup = () => { groupField.hidden = kind.value !== "plenary"; };
+  const count = () => {
+    const n = chars(title.value.trim());
+    setText(titleCount, `${n} / ${LIMITS.title}`);
+    titleCount.classList.toggle("over", n > LIMITS.title);
+  };
+  kind.addEventListener("change", showGroup);
+  title.addEventListener("input", count);
+  liveCheck(title, titleError, titleProblem);
+  liveCheck(minutes, minutesError, minutesProblem);
+
+  let optionsKey = "";
+  return {
+    root, title, minutes, kind, group, groupField, where, titleError, minutesError,
+    sync(m) {
+      const key = JSON.stringify([m.groups.map((g) => [g.id, g.name]), position ? m.agenda.map((s) => [s.id, s.title]) : 0]);
+      if (key === optionsKey) return;
+      optionsKey = key;
+      const chosen = group.value;
+      group.replaceChildren(el("option", { value: "", text: "None yet" }),
+        ...m.groups.map((g) => el("option", { value: g.id, text: g.name, dir: "auto" })));
+      group.value = m.groups.some((g) => g.id === chosen) ? chosen : "";
+      if (where) {
+        const at = where.value || "end";
+        where.replaceChildren(el("option", { value: "end", text: "At the end" }),
+          el("option", { value: "first", text: "At the start" }),
+          ...m.agenda.map((s) => el("option", { value: `after:${s.id}`, text: `After “${s.title}”`, dir: "auto" })));
+        where.value = [...where.options].some((o) => o.value === at) ? at : "end";
+      }
+    },
+    set(s) {
+      setValue(title, s.title ?? "");
+      setValue(minutes, s.minutes == null ? "" : String(s.minutes));
+      kind.value = s.kind ?? "group_work";
+      group.value = s.group_id ?? "";
+      showGroup();
+      count();
+    },
+    /** The part as typed: {title, minutes, kind, group_id} (group_id only for a plenary). */
+    values() {
+      const v = { title: title.value.trim(), minutes: Number(minutes.value.trim()), kind: kind.value };
+      if (kind.value === "plenary") v.group_id = group.value || null;
+      return v;
+    },
+    after(m) {
+      const w = where?.value ?? "end";
+      if (w === "first") return null;
+      if (w.startsWith("after:") && m.agenda.some((s) => `after:${s.id}` === w)) return w.slice(6);
+      return m.agenda.length ? m.agenda[m.agenda.length - 1].id : null;
+    },
+    /** Checked before anything is sent; the first field at fault takes the keyboard. */
+    validate() {
+      const checks = [[title, titleError, titleProblem(title.value)], [minutes, minutesError, minutesProblem(minutes.value)]];
+      for (const [field, node, problem] of checks) {
+        if (problem) showError(node, problem, { field });
+        else if (node._field) clearError(node);
+      }
+      checks.find(([, , problem]) => problem)?.[0].focus();
+      return checks.every(([, , problem]) => !problem);
+    },
+    /** A refusal from the server, next to the field it is about (else `fallback`). */
+    refused(ack, fallback) {
+      const at = fieldOf(ack, this);
+      if (at === "title") showAckError(titleError, ack, title);
+      else if (at === "minutes") showAckError(minutesError, ack, minutes);
+      else showAckError(fallback, ack, at === "group" ? group : null);
+      (at === "title" ? title : at === "minutes" ? minutes : at === "group" ? group : null)?.focus();
+    },
+  };
+}
+
+// -- adding a part ---------------------------------------------------------------------------
+
+/**
+ * Right after the part under way (the lead's usual insert), else at the end; once a part
+ * was added, right after it, so several added in a row keep the order they were typed in.
+ */
+function defaultWhere(m) {
+  if (addSlot.follow && m.agenda.some((s) => s.id === addSlot.follow)) return `after:${addSlot.follow}`;
+  const slot = runningSlot(m);
+  return slot ? `after:${slot.id}` : "end";
+}
+
+const addSlot = (() => {
+  const fields = slotFields("new-slot", { position: true });
+  const submit = el("button", { type: "submit", class: "primary", id: "slot-add-submit", text: "Add to the agenda" });
+  const error = el("p", { class: "form-error", id: "slot-add-error", role: "alert" });
+  $("#slot-add-form").append(fields.root, error, el("div", { class: "form-actions" }, submit));
+  fields.set({ title: "", minutes: null, kind: "group_work", group_id: null });
+  fields.where.addEventListener("change", () => { addSlot.whereTouched = true; });
+  // A refusal about the form as a whole goes once the form is changed (unless it says the
+  // connection is down: that goes when the connection is back).
+  $("#slot-add-form").addEventListener("input", () => { if (!offlineErrors.has(error)) clearError(error); });
+  return { fields, submit, error, intent: createIntent(), whereTouched: false, follow: null };
+})();
+
+$("#slot-add-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const m = client.model;
+  const { fields, submit, error } = addSlot;
+  if (!m || isInert(submit) || busy("slot.add")) return; // the same tap again while the first is on its way
+  if (!fields.validate()) return;
+  clearError(error);
+  const values = fields.values();
+  const payload = { ...values, after: fields.after(m) };
+  // One client_id per intent, made at the tap: what was typed and chosen, not where
+  // "at the end" happens to be now. A retry of the same reuses it, so it is added once.
+  payload.client_id = addSlot.intent.id({ ...values, where: fields.where.value });
+  const ack = await send("slot.add", payload, { key: "slot.add", expect: OWN_ERRORS });
+  if (ack.busy) return;
+  if (!ack.ok) {
+    fields.refused(ack, error);
+    return;
+  }
+  addSlot.intent.done();
+  settle("slot.add", ack);
+  fields.set({ title: "", minutes: null, kind: payload.kind, group_id: payload.group_id });
+  addSlot.whereTouched = false;
+  addSlot.follow = ack.slot_id;
+  followUps.after(() => client.model.agenda.some((s) => s.id === ack.slot_id), () => {
+    scheduler.flush();
+    const agenda = client.model.agenda;
+    const at = agenda.findIndex((s) => s.id === ack.slot_id);
+    announce(`Added ${quoted(payload.title)} (${payload.minutes} min): ${at + 1} of ${agenda.length}.`);
+  });
+  if (focusDropped(submit, $("#slot-add-form"))) focusFirst(fields.title);
+});
+
+// -- editing a part --------------------------------------------------------------------------
+
+function toggleSlotForm(li) {
+  const p = li._parts;
+  if (!p.form) p.form = buildSlotForm(li);
+  const open = p.form.root.hidden;
+  p.form.root.hidden = !open;
+  p.edit.setAttribute("aria-expanded", String(open));
+  if (open) {
+    const s = client.model?.agenda.find((x) => x.id === li.dataset.slotId);
+    p.form.base = null;
+    p.form.fields.sync(client.model);
+    if (s) syncSlotForm(li, s);
+    p.form.fields.title.focus();
+  } else {
+    clearError(p.form.fields.titleError);
+    clearError(p.form.fields.minutesError);
+    focusFirst(p.edit);
+  }
+}
+
+function buildSlotForm(li) {
+  const sid = li.dataset.slotId;
+  const fields = slotFields(`edit-${sid}`);
+  const save = el("button", { type: "submit", class: "primary", text: "Save" });
+  const cancel = el("button", { type: "button", text: "Cancel" });
+  const elsewhere = el("p", { class: "elsewhere hint", role: "status" });
+  const running = el("p", { class: "hint running-hint", hidden: true,
+    text: "This part is under way: a new length moves its end on every screen and phone." });
+  const root = el("form", { class: "slot-form", id: `agenda-${sid}-form`, hidden: true,
+    "aria-labelledby": `agenda-${sid}-title` },
+  fields.root, running, elsewhere, el("div", { class: "form-actions" }, cancel, save));
+  root.noValidate = true;
+  li._parts.editing.append(root);
+  root.addEventListener("input", () => {
+    const { error } = li._parts;
+    if (!offlineErrors.has(error)) clearError(error);
+  });
+  cancel.addEventListener("click", () => toggleSlotForm(li));
+  root.addEventListener("submit", (event) => { event.preventDefault(); saveSlot(li); });
+  root.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      toggleSlotForm(li);
+    }
+  });
+  return { root, fields, save, elsewhere, running, base: null };
+}
+
+const slotSig = (v) => JSON.stringify([v.title, String(v.minutes), v.kind, v.kind === "plenary" ? v.group_id ?? "" : ""]);
+
+/** Follow changes made elsewhere while the form is untouched; once typed in, say so instead. */
+function syncSlotForm(li, s) {
+  const { form } = li._parts;
+  const m = client.model;
+  form.fields.sync(m);
+  form.running.hidden = runningSlot(m)?.id !== s.id;
+  setInert(form.save, false, busy(`edit:${s.id}`));
+  const f = form.fields;
+  const typed = { title: f.title.value, minutes: f.minutes.value, kind: f.kind.value, group_id: f.group.value };
+  const now = { title: s.title, minutes: String(s.minutes), kind: s.kind, group_id: s.group_id ?? "" };
+  const untouched = !form.base || slotSig(typed) === slotSig(form.base) || slotSig(typed) === slotSig(now);
+  if (untouched) {
+    f.set(s);
+    form.base = now;
+    setText(form.elsewhere, "");
+  } else if (slotSig(now) !== slotSig(form.base)) {
+    setText(form.elsewhere, "Changed on another tablet since you started: saving replaces that change with yours.");
+  }
+}
+
+async function saveSlot(li) {
+  const p = li._parts;
+  const sid = li.dataset.slotId;
+  const m = client.model;
+  const s = m?.agenda.find((x) => x.id === sid);
+  const { fields, save } = p.form;
+  if (!s || isInert(save) || busy(`edit:${sid}`)) return;
+  if (!fields.validate()) return;
+  const v = fields.values();
+  const change = {};
+  if (v.title !== s.title) change.title = v.title;
+  if (v.minutes !== s.minutes) change.minutes = v.minutes;
+  if (v.kind !== s.kind) change.kind = v.kind;
+  if (v.kind === "plenary" && (v.group_id ?? null) !== (s.group_id ?? null)) change.group_id = v.group_id;
+  if (!Object.keys(change).length) {
+    toggleSlotForm(li);
+    return;
+  }
+  clearError(p.error);
+  const wasRunning = runningSlot(m)?.id === sid;
+  const ack = await send("slot.update", { slot_id: sid, ...change }, { key: `edit:${sid}`, expect: OWN_ERRORS });
+  if (ack.busy) return;
+  if (!ack.ok) {
+    fields.refused(ack, p.error);
+    return;
+  }
+  settle(`edit:${sid}`, ack);
+  const moved = "minutes" in change && wasRunning ? change.minutes - s.minutes : 0;
+  announce(`Saved ${quoted(v.title)}.${moved ? ` Its end moved ${Math.abs(moved)} min ${moved > 0 ? "later" : "earlier"} on every screen and phone.` : ""}`);
+  p.form.base = null;
+  toggleSlotForm(li);
 }
 
 function updateSlotTimes(li, m, now) {
@@ -163,7 +804,7 @@ function updateSlotTimes(li, m, now) {
   const running = runs.some((r) => r.ended_at == null);
   const planned = s.minutes * 60000 + added;
   const parts = [` · ${running ? "so far" : "took"} ${formatDuration(elapsed)}`];
-  if (added) parts.push(` (+${Math.round(added / 60000) || "<1"} min added)`);
+  if (added) parts.push(` (+${Math.round(added / 60000) || "<1"} min extra)`);
   if (runs.length > 1) parts.push(` in ${runs.length} runs`);
   setText(actual, parts.join(""));
   actual.classList.toggle("over", elapsed > planned);
@@ -219,7 +860,8 @@ async function timer(name, payload, then) {
 
 async function extend(seconds) {
   const ack = await timer("timer.extend", { seconds });
-  if (ack.ok) toast(`Added ${seconds / 60} min`);
+  // Extra time: the countdown gets longer, the plan (the agenda's length) stays.
+  if (ack.ok) toast(`Added ${seconds / 60} min of extra time: the plan stays as it was.`);
 }
 
 async function endSlot(button) {
