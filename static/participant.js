@@ -8,7 +8,7 @@
 
 import { createClient, describeStatus, secretFromPath, storedIdentity } from "/static/client.js";
 import { el } from "/static/dom.js";
-import { currentSlot, formatRemaining, groupKeypoints, groupName, remainingMs } from "/static/model.js";
+import { currentSlot, formatRemaining, groupKeypoints, groupName, openPolls, pollLabels, remainingMs } from "/static/model.js";
 import { renderMarkdown } from "/static/markdown.js";
 
 const $ = (id) => document.getElementById(id);
@@ -31,7 +31,7 @@ const numbers = new Intl.NumberFormat("en");
 const joinCode = secretFromPath();
 // The server names the group this link opens, or says the code is unknown (replaced):
 // then only a phone that joined with it, or with an earlier code of that group, gets in.
-const linkState = document.body.dataset.join;              // "open" | "unknown"
+let linkState = document.body.dataset.join;                // "open" | "unknown"
 const linkGroupId = document.body.dataset.groupId || null;
 const identityKey = `townhall:participant:${joinCode}`;
 // Drafts follow the identity: after a rotation the old code's draft is still this phone's.
@@ -83,6 +83,8 @@ function showJoin(message = "") {
   $("tabbar").hidden = true;
   $("refused").hidden = true;
   SECTIONS.forEach((t) => { $(t).hidden = true; });
+  $("polls").hidden = true;
+  $("poll-alert").hidden = true;
   setText($("join-error"), message);
   $("name").setAttribute("aria-invalid", message ? "true" : "false");
   $("name").focus();
@@ -150,6 +152,10 @@ function showSections(shown) {
   SECTIONS.forEach((t) => { $(t).hidden = !shown; });
   $("tabbar").hidden = !shown;
   if (shown) trackSections();
+  else {
+    $("polls").hidden = true;
+    $("poll-alert").hidden = true;
+  }
 }
 
 // -- status, refusals and errors ---------------------------------------------------
@@ -202,7 +208,9 @@ function onError(error) {
     return; // other refusals show through the status
   }
   const message = capitalise(error.message || "The server refused this.");
-  if (item.name === "correction.submit") {
+  if (item.name === "vote.cast") {
+    voteRefused(item, message);
+  } else if (item.name === "correction.submit") {
     correctionErrors.set(item.payload.response_id, message);
   } else {
     showNoteError(message);
@@ -298,7 +306,7 @@ function trackSections() {
     updateDots();
   });
 }
-window.addEventListener("scroll", trackSections, { passive: true });
+window.addEventListener("scroll", () => { trackSections(); schedulePollAlert(); }, { passive: true });
 window.addEventListener("resize", trackSections);
 
 function updateDots() {
@@ -317,7 +325,9 @@ function renderBadges(m) {
   for (const k of m.keypoints.values()) if (k.published) published += 1;
   let withdrawn = 0;
   for (const r of m.responses.values()) if (r.withdrawn) withdrawn += 1;
-  latest.set("plenary", `${m.focus}|${published}|${m.responses.size}|${withdrawn}|${resolved}`);
+  let checked = 0; // check-backs whose final result is in
+  for (const p of m.polls.values()) if (p.response_id && p.closed_at != null) checked += 1;
+  latest.set("plenary", `${m.focus}|${published}|${m.responses.size}|${withdrawn}|${resolved}|${checked}`);
   for (const id of latest.keys()) if (!seen.has(id)) seen.set(id, latest.get(id)); // first look
   trackSections();
 }
@@ -341,13 +351,30 @@ function render() {
   if (!client) return;
   const m = client.model;
   const pending = client.pending();
+  // Someone typing keeps their field where it is when a poll arrives above it.
+  const typing = document.activeElement?.matches?.("textarea, input[type=text]") ? document.activeElement : null;
+  const typingTop = typing?.getBoundingClientRect().top;
+  // A poll's card is rebuilt when the poll closes: focus inside it comes back near it.
+  const pollFocus = document.activeElement?.closest?.(".poll-block") ?? null;
   if (m) {
+    trackVotes(m, pending);
     renderHeader(m);
     renderInfoPack(m);
+    renderPolls(m);
     renderPlenary(m, pending);
     renderBadges(m);
   }
   renderNotes(m, pending);
+  if (typing && typing.isConnected) {
+    const moved = typing.getBoundingClientRect().top - typingTop;
+    if (Math.abs(moved) >= 1) window.scrollBy(0, moved);
+  }
+  if (m) updatePollAlert();
+  if (pollFocus && !pollFocus.isConnected && (!document.activeElement || document.activeElement === document.body)) {
+    const where = pollFocus.classList.contains("poll-response") ? "#responses" : "#open-polls";
+    const again = document.querySelector(`${where} .poll-block[data-poll-id="${pollFocus.dataset.pollId}"] .poll-question`);
+    (again ?? $("polls-heading")).focus({ preventScroll: true });
+  }
   tick();
   if (m && pendingJump) {
     $(pendingJump).scrollIntoView({ block: "start" });
@@ -562,6 +589,404 @@ function renderInfoPack(m) {
   } else box.replaceChildren(el("p", { class: "empty", text: "There is no information pack for your group." }));
 }
 
+// -- polls (CONTRACT §9) ------------------------------------------------------------------
+// An open poll this phone may vote in comes to the top of the page by itself (a banner
+// above the jump links says so when that is off screen); a check-back also sits beside the
+// Board response it asks about. One tap votes in a `choice` or `rating` poll; `multi` and
+// `rank` answers are built up with taps, then sent. A vote can change until the close:
+// "Your vote counted" once the server has it, "Saved, will be sent" while it waits in the
+// offline queue. Results show once this phone has voted (never who voted), unless the
+// poll hides them until its close; a closed poll keeps its final results, folded away.
+
+const POLL_HINTS = {
+  choice: "Tap your answer. You can change it until the poll closes.",
+  rating: "Tap a number from 1 (lowest) to 5 (highest). You can change it until the poll closes.",
+  multi: "Tap every answer you agree with, then Send. You can change it until the poll closes.",
+  rank: "Tap the answers in order of preference: the first you tap is number 1. Then Send. You can change it until the poll closes.",
+};
+const RATING_WORDS = { 1: "lowest", 5: "highest" };
+
+/** May this phone vote in `poll`? (state.py's may_vote) */
+const mayVote = (m, poll) => m.role === "participant" && (poll.group_id == null || poll.group_id === m.groupId);
+const isOpen = (poll) => poll.closed_at == null;
+const hiddenNow = (poll) => Boolean(poll.hide_results) && isOpen(poll);
+const plural = (n, one, many = `${one}s`) => `${numbers.format(n)} ${n === 1 ? one : many}`;
+/** A choice as the server keeps it: a multi's indices in order. */
+const canonical = (poll, choice) => (poll.kind === "multi" && Array.isArray(choice) ? [...choice].sort((a, b) => a - b) : choice);
+const sameChoice = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+const drafts = new Map();        // poll id -> indices picked so far (multi, rank), not yet sent
+const voteProblems = new Map();  // poll id -> why the last vote was refused
+const refusedItems = new Set();  // queue item ids the server refused
+let queuedVotes = new Map();     // poll id -> its newest queued vote.cast, as last rendered
+const shownPolls = new Set();    // voteable polls this page has shown, to announce only new ones
+const openSeen = new Set();      // ... and those it saw open, to announce their close
+let pollsSeeded = false;
+
+/** The newest queued vote of each poll. */
+function votesIn(pending) {
+  const out = new Map();
+  for (const item of pending) if (item.name === "vote.cast") out.set(item.payload.poll_id, item);
+  return out;
+}
+
+/**
+ * A queued vote that left the queue without a refusal was taken by the server (also one
+ * sent after a reload, whose promise this page no longer holds): it is now this phone's.
+ */
+function trackVotes(m, pending) {
+  const now = votesIn(pending);
+  for (const [pid, item] of queuedVotes) {
+    if (now.has(pid) || refusedItems.has(item.id)) continue; // still waiting, or refused
+    const poll = m.polls.get(pid);
+    if (poll) poll.my_choice = canonical(poll, item.payload.choice);
+    voteProblems.delete(pid);
+    announce(poll && !isOpen(poll) ? "Your vote counted." : "Your vote counted. You can change it until the poll closes.");
+  }
+  queuedVotes = now;
+}
+
+/** What this phone has chosen: its queued vote, else the one the server holds. */
+const currentChoice = (poll) => (queuedVotes.has(poll.id) ? queuedVotes.get(poll.id).payload.choice : poll.my_choice ?? null);
+const draftOf = (poll) => drafts.get(poll.id) ?? (Array.isArray(currentChoice(poll)) ? currentChoice(poll) : []);
+
+function castVote(pollId, choice) {
+  const m = client?.model;
+  const poll = m?.polls.get(pollId);
+  if (!poll || !isOpen(poll) || !mayVote(m, poll)) return;
+  voteProblems.delete(pollId);
+  drafts.delete(pollId);
+  // Queued in localStorage while offline and sent once; a repeat is answered, not recounted.
+  client.send("vote.cast", { poll_id: pollId, choice }).then((ack) => {
+    const held = client?.model?.polls.get(pollId);
+    if (ack?.ok && held) held.my_choice = canonical(held, choice); // a re-render keeps it
+    scheduleRender();
+  });
+  queuedVotes.set(pollId, client.pending().filter((i) => i.name === "vote.cast" && i.payload.poll_id === pollId).at(-1));
+  scheduleRender();
+}
+
+function voteRefused(item, message) {
+  refusedItems.add(item.id);
+  const pid = item.payload.poll_id;
+  const poll = client?.model?.polls.get(pid);
+  const why = poll && !isOpen(poll) ? "The poll closed before your vote arrived: it was not counted." : `Your vote was not counted: ${message}`;
+  voteProblems.set(pid, why);
+  announce(why);
+}
+
+function kickerOf(poll, m, place) {
+  const state = isOpen(poll) ? "" : " · closed";
+  if (poll.purpose === "checkback") {
+    return place === "response"
+      ? `Check-back with ${poll.group_id === m.groupId ? "your group" : groupName(m, poll.group_id)}${isOpen(poll) ? " · voting open" : " · final result"}`
+      : `Check-back for your group${state}`;
+  }
+  if (poll.purpose === "evaluation") return `Evaluation${state}`;
+  return `${poll.group_id == null ? "Poll for the whole hall" : "Poll for your group"}${state}`;
+}
+
+let pollBlockCount = 0;
+
+/** A poll's card: question, answers to tap (while it is open and this phone votes),
+ *  where the vote stands, and results. Built once; updatePollBlock keeps it current. */
+function createPollBlock(poll, m, place) {
+  const n = ++pollBlockCount;
+  const qid = `poll-${n}-question`;
+  const voting = isOpen(poll) && mayVote(m, poll);
+  const labels = pollLabels(poll);
+  const option = (label, i) => {
+    const value = poll.kind === "rating" ? i + 1 : i;
+    if (poll.kind === "rating") {
+      return el("button", { type: "button", class: "vote-option rating", "data-value": value },
+        String(value), RATING_WORDS[value] ? el("span", { class: "visually-hidden", text: ` (${RATING_WORDS[value]})` }) : null);
+    }
+    return el("button", { type: "button", class: `vote-option ${poll.kind}`, "data-value": value },
+      poll.kind === "rank" ? el("span", { class: "rank-num", "aria-hidden": "true" }) : null,
+      // The rank's number is drawn in a circle, hidden from screen readers, and said in
+      // words inside the option's text (so the button's name reads "X, your number 1").
+      el("span", { class: "option-text", dir: "auto" }, label,
+        poll.kind === "rank" ? el("span", { class: "visually-hidden rank-said" }) : null));
+  };
+  const building = poll.kind === "multi" || poll.kind === "rank";
+  const node = el(place === "response" ? "div" : "li", {
+    class: `poll-block poll-${place}${voting ? " voting" : ""}${isOpen(poll) ? "" : " closed"}`,
+    "data-poll-id": poll.id, "data-kind": poll.kind,
+  },
+  el("p", { class: "poll-kicker" }),
+  el(place === "response" ? "h4" : "h3", { class: "poll-question", id: qid, dir: "auto", tabIndex: -1, text: poll.question }),
+  place !== "response" && poll.response_id
+    ? el("div", { class: "poll-about" },
+      el("p", { class: "about-label", text: "About the Board's response:" }),
+      el("p", { class: "about-text user-text", dir: "auto" }),
+      el("p", { class: "about-by" }, "— ", el("span", { class: "about-member", dir: "auto" })))
+    : null,
+  voting ? el("p", { class: "poll-hint", id: `${qid}-hint`, text: POLL_HINTS[poll.kind] }) : null,
+  voting
+    ? el("div", { class: `vote-options ${poll.kind}`, role: "group", "aria-labelledby": qid, "aria-describedby": `${qid}-hint` },
+      ...labels.map(option))
+    : null,
+  voting && building
+    ? el("div", { class: "vote-actions" },
+      el("button", { type: "button", class: "primary vote-send" }),
+      poll.kind === "rank" ? el("button", { type: "button", class: "vote-clear", text: "Clear" }) : null)
+    : null,
+  el("p", { class: "poll-status" }),
+  el("div", { class: "poll-results" }));
+  node.blockKey = blockKey(poll, m);
+  return node;
+}
+
+const blockKey = (poll, m) => `${poll.id}|${isOpen(poll) && mayVote(m, poll)}|${isOpen(poll)}`;
+
+function updatePollBlock(node, poll, m, place) {
+  const voting = isOpen(poll) && mayVote(m, poll);
+  const current = voting ? currentChoice(poll) : poll.my_choice ?? null;
+  const queued = queuedVotes.get(poll.id);
+  setText(node.querySelector(".poll-kicker"), kickerOf(poll, m, place));
+  setText(node.querySelector(".poll-question"), poll.question);
+  const about = node.querySelector(".poll-about");
+  if (about) {
+    const r = m.responses.get(poll.response_id);
+    about.hidden = !r;
+    setText(about.querySelector(".about-text"), r?.text ?? "");
+    setText(about.querySelector(".about-member"), r?.member ?? "");
+  }
+  if (voting) updateVoteButtons(node, poll, current);
+
+  const status = node.querySelector(".poll-status");
+  let said = "";
+  let state = "";
+  if (voting && queued) {
+    [said, state] = client.status.state === "connected" ? ["Sending your vote…", "sending"] : ["Saved, will be sent", "queued"];
+  } else if (voteProblems.has(poll.id)) {
+    [said, state] = [voteProblems.get(poll.id), "refused"];
+  } else if (mayVote(m, poll) && poll.my_choice != null) {
+    said = isOpen(poll) ? "Your vote counted" : `Your vote counted: ${describeChoice(poll, poll.my_choice)}`;
+    state = "counted";
+  } else if (mayVote(m, poll) && !isOpen(poll)) {
+    said = "You did not vote in this poll.";
+  }
+  setText(status, said);
+  status.dataset.state = state;
+  status.hidden = !said;
+
+  const voted = current != null;
+  renderPollResults(node.querySelector(".poll-results"), poll, { showLive: !mayVote(m, poll) || voted });
+}
+
+function describeChoice(poll, choice) {
+  const labels = pollLabels(poll);
+  if (poll.kind === "rating") return `${choice} out of 5`;
+  if (poll.kind === "rank") return choice.map((i, n) => `${n + 1}. ${labels[i]}`).join("; ");
+  if (poll.kind === "multi") return choice.map((i) => labels[i]).join("; ");
+  return labels[choice] ?? "";
+}
+
+function updateVoteButtons(node, poll, current) {
+  const buttons = [...node.querySelectorAll("button.vote-option")];
+  const press = (b, on) => { const v = on ? "true" : "false"; if (b.getAttribute("aria-pressed") !== v) b.setAttribute("aria-pressed", v); };
+  if (poll.kind === "choice" || poll.kind === "rating") {
+    buttons.forEach((b) => press(b, Number(b.dataset.value) === current));
+    return;
+  }
+  const picked = draftOf(poll);
+  const changed = !sameChoice(canonical(poll, picked), canonical(poll, current));
+  if (poll.kind === "multi") {
+    buttons.forEach((b) => press(b, picked.includes(Number(b.dataset.value))));
+  } else {
+    for (const b of buttons) {
+      const place = picked.indexOf(Number(b.dataset.value));
+      press(b, place >= 0);
+      setText(b.querySelector(".rank-num"), place >= 0 ? String(place + 1) : "");
+      setText(b.querySelector(".rank-said"), place >= 0 ? `, your number ${place + 1}` : "");
+    }
+    const clear = node.querySelector("button.vote-clear");
+    clear.setAttribute("aria-disabled", picked.length ? "false" : "true");
+  }
+  const send = node.querySelector("button.vote-send");
+  const noun = poll.kind === "rank" ? "ranking" : "answers";
+  setText(send, current != null && changed ? `Send my new ${noun}` : current != null ? `${noun === "ranking" ? "Ranking" : "Answers"} sent` : `Send my ${noun}`);
+  send.setAttribute("aria-disabled", picked.length && changed ? "false" : "true");
+}
+
+/** The rows of a result chart: label, count, share of voters and bar length, in the
+ *  order shown (a ranking by points). Shared in spirit with the plenary screen. */
+function resultRows(poll) {
+  const r = poll.results ?? {};
+  const voters = r.voters ?? 0;
+  const labels = pollLabels(poll);
+  if (poll.kind === "rank") {
+    const scores = r.scores ?? labels.map(() => 0);
+    const top = Math.max(0, ...scores);
+    const sorted = labels.map((label, i) => ({ label, i, score: scores[i] ?? 0 }))
+      .sort((a, b) => b.score - a.score || a.i - b.i);
+    // Equal points share a place: 1, 2, 2, 4.
+    return sorted.map((x) => ({ label: x.label, place: 1 + sorted.filter((y) => y.score > x.score).length,
+      score: x.score, width: top ? (100 * x.score) / top : 0, value: plural(x.score, "point") }));
+  }
+  const counts = r.counts ?? labels.map(() => 0);
+  return labels.map((label, i) => {
+    const count = counts[i] ?? 0;
+    const percent = voters ? Math.round((100 * count) / voters) : 0;
+    return { label, count, percent, width: voters ? (100 * count) / voters : 0,
+      value: `${plural(count, "vote")} · ${percent}%` };
+  });
+}
+
+function renderPollResults(box, poll, { showLive }) {
+  const r = poll.results ?? {};
+  const voters = r.voters ?? 0;
+  const hidden = hiddenNow(poll);
+  const chart = !hidden && (showLive || !isOpen(poll));
+  const signature = JSON.stringify([hidden, chart, isOpen(poll), r]);
+  if (box.signature === signature) return;
+  box.signature = signature;
+  const who = voters === 1 ? "1 person has voted" : `${numbers.format(voters)} people have voted`;
+  if (!chart) {
+    box.replaceChildren(el("p", { class: "results-wait" },
+      `${who}${isOpen(poll) ? " so far" : ""}. `,
+      el("strong", { text: hidden ? "Results when the poll closes." : "Results appear once you have voted." })));
+    return;
+  }
+  const rows = resultRows(poll);
+  const notes = [];
+  if (poll.kind === "rating" && r.mean != null) notes.push(el("p", { class: "results-mean", text: `Average ${r.mean} out of 5` }));
+  if (poll.kind === "multi") notes.push(el("p", { class: "results-note", text: "People could choose more than one answer." }));
+  if (poll.kind === "rank") {
+    const n = pollLabels(poll).length;
+    notes.push(el("p", { class: "results-note", text: `A first place earns ${n - 1} points, a second ${n - 2}, and so on.` }));
+  }
+  box.replaceChildren(
+    el("p", { class: "results-title" }, el("strong", { text: isOpen(poll) ? "Live results" : "Final results" }), ` · ${isOpen(poll) ? who : who.replace("has voted", "voted").replace("have voted", "voted")}`),
+    el("ul", { class: `results ${poll.kind}` }, ...rows.map((row) => {
+      const fill = el("span", { class: "result-fill" });
+      fill.style.width = `${row.width.toFixed(1)}%`;
+      return el("li", { class: "result", "data-count": row.count ?? null, "data-percent": row.percent ?? null,
+        "data-score": row.score ?? null },
+      el("p", { class: "result-line" },
+        row.place ? el("span", { class: "result-place", text: `${row.place}.` }) : null,
+        el("span", { class: "result-label", dir: "auto", text: row.label }),
+        el("span", { class: "result-value", text: row.value })),
+      el("span", { class: "result-bar", "aria-hidden": "true" }, fill));
+    })),
+    ...notes);
+}
+
+function renderPolls(m) {
+  const mine = [...m.polls.values()].filter((p) => mayVote(m, p));
+  const open = openPolls(m).filter((p) => mayVote(m, p));
+  const closed = mine.filter((p) => !isOpen(p)).sort((a, b) => b.closed_at - a.closed_at || b.seq - a.seq);
+  $("polls").hidden = $("tabbar").hidden || mine.length === 0;
+  setText($("polls-heading"), open.length > 1 ? `Open polls (${open.length})` : open.length ? "Open poll" : "Polls");
+  const more = $("polls-more");
+  more.hidden = open.length < 2;
+  setText(more, open.length > 1 ? `Newest first, and ${plural(open.length - 1, "more open poll")} below it.` : "");
+  const place = (list, polls, where) => reconcile(list, polls, (p) => blockKey(p, m), (p) => createPollBlock(p, m, where),
+    (node, p) => updatePollBlock(node, p, m, where));
+  place($("open-polls"), open, "prompt");
+  $("closed-polls").hidden = closed.length === 0;
+  setText($("closed-count"), `(${closed.length})`);
+  place($("closed-polls-list"), closed, "closed");
+
+  // Say so, once, when a poll arrives or closes; never move the focus.
+  for (const p of open) {
+    if (!shownPolls.has(p.id) && pollsSeeded) announce(`New poll: ${p.question}`);
+    shownPolls.add(p.id);
+    openSeen.add(p.id);
+  }
+  for (const p of closed) {
+    if (openSeen.delete(p.id) && pollsSeeded) announce(`Poll closed: ${p.question}. The final results are in.`);
+    shownPolls.add(p.id);
+  }
+  pollsSeeded = true;
+}
+
+/** Beside a Board response: its newest check-back, to vote in (its group) or to read. */
+function renderCheckback(slot, r, m) {
+  const poll = [...m.polls.values()].filter((p) => p.response_id === r.id).sort((a, b) => b.seq - a.seq)[0];
+  if (!poll) { if (slot.firstChild) slot.replaceChildren(); return; }
+  let node = slot.firstElementChild;
+  if (!node || node.blockKey !== blockKey(poll, m)) {
+    node = createPollBlock(poll, m, "response");
+    slot.replaceChildren(node);
+  }
+  updatePollBlock(node, poll, m, "response");
+}
+
+// Taps on answers, wherever the poll is shown (the prompt or beside a response).
+$("main").addEventListener("click", (event) => {
+  const button = event.target.closest(".poll-block button");
+  const m = client?.model;
+  if (!button || !m) return;
+  const poll = m.polls.get(button.closest(".poll-block").dataset.pollId);
+  if (!poll || !isOpen(poll) || !mayVote(m, poll)) return;
+  const current = currentChoice(poll);
+  if (button.classList.contains("vote-option")) {
+    const value = Number(button.dataset.value);
+    if (poll.kind === "choice" || poll.kind === "rating") {
+      if (value !== current || voteProblems.has(poll.id)) castVote(poll.id, value);
+      return;
+    }
+    const picked = [...draftOf(poll)];
+    const at = picked.indexOf(value);
+    if (at >= 0) picked.splice(at, 1); else picked.push(value);
+    drafts.set(poll.id, poll.kind === "multi" ? picked.sort((a, b) => a - b) : picked);
+    scheduleRender();
+  } else if (button.classList.contains("vote-send")) {
+    if (button.getAttribute("aria-disabled") === "true") return;
+    castVote(poll.id, canonical(poll, draftOf(poll)));
+  } else if (button.classList.contains("vote-clear")) {
+    drafts.set(poll.id, []);
+    scheduleRender();
+  }
+});
+
+// -- the banner for a poll that arrived off screen ---------------------------------------
+
+const alertDone = new Set(); // poll ids whose card was seen, or whose banner was dismissed
+let alertFor = null;
+
+function cardInView(node) {
+  if (!node || $("polls").hidden) return false;
+  const r = node.querySelector(".poll-question").getBoundingClientRect();
+  const top = $("topbar").getBoundingClientRect().bottom;
+  const bottom = $("tabbar").hidden ? window.innerHeight : $("tabbar").getBoundingClientRect().top;
+  return r.bottom > top && r.top < bottom;
+}
+
+function updatePollAlert() {
+  const m = client?.model;
+  const banner = $("poll-alert");
+  const poll = m ? openPolls(m).find((p) => mayVote(m, p) && currentChoice(p) == null && !alertDone.has(p.id)) : null;
+  const card = poll ? $("open-polls").querySelector(`[data-poll-id="${poll.id}"]`) : null;
+  if (poll && cardInView(card)) alertDone.add(poll.id);
+  const show = Boolean(poll && card && !alertDone.has(poll.id) && !$("tabbar").hidden);
+  alertFor = show ? poll.id : null;
+  if (show) setText($("poll-alert-question"), poll.question);
+  if (banner.hidden === show) banner.hidden = !show;
+}
+
+let alertQueued = false;
+function schedulePollAlert() {
+  if (alertQueued) return;
+  alertQueued = true;
+  requestAnimationFrame(() => { alertQueued = false; updatePollAlert(); });
+}
+
+$("poll-alert-go").addEventListener("click", () => {
+  const card = alertFor && $("open-polls").querySelector(`[data-poll-id="${alertFor}"]`);
+  if (alertFor) alertDone.add(alertFor);
+  $("poll-alert").hidden = true;
+  if (!card) return;
+  card.scrollIntoView({ block: "start", behavior: reducedMotion.matches ? "auto" : "smooth" });
+  card.querySelector(".poll-question").focus({ preventScroll: true });
+});
+$("poll-alert-later").addEventListener("click", () => {
+  if (alertFor) alertDone.add(alertFor);
+  $("poll-alert").hidden = true;
+});
+
 // -- plenary ------------------------------------------------------------------------
 
 function renderPlenary(m, pending) {
@@ -641,6 +1066,7 @@ function createResponse(r) {
     el("p", { class: "reason" },
       el("span", { class: "reason-label", text: "Reason: " }),
       el("span", { class: "reason-text user-text", dir: "auto" })),
+    el("div", { class: "checkback-slot" }),
     el("ul", { class: "corrections", "aria-label": "Corrections" }),
     el("p", { class: "error correction-error", role: "alert" }),
     el("button", { type: "button", class: "suggest", text: "Suggest a correction",
@@ -703,6 +1129,7 @@ function updateResponse(li, r, m, corrections, waiting) {
   }
   toggle.hidden = !mayCorrect(m, r) || !form.hidden;
   setText(li.querySelector(".correction-error"), correctionErrors.get(r.id) ?? "");
+  renderCheckback(li.querySelector(".checkback-slot"), r, m);
 
   // Corrections hold nothing focusable: rebuild them when they changed.
   const signature = JSON.stringify([corrections.map((c) => [c.id, c.outcome, c.text]), waiting.map((i) => i.id)]);
@@ -800,3 +1227,17 @@ if (known.token || (known.name && linkState === "open")) {
   start({ joinCode, groupId: linkGroupId });
 } else if (linkState === "open") showJoin();
 // else: the server's "This join link is not valid" stays, with nothing to join.
+
+// The service worker shows a kept copy of this page at once and refreshes it behind. The
+// copy says the link was open when it was kept; the code may have been replaced since.
+// Ask the server (HEAD, no cache): if it no longer knows the code, this phone still gets
+// in with its stored identity, but is never offered a form to join as someone new.
+if (linkState === "open" && navigator.serviceWorker?.controller) {
+  fetch(location.pathname, { method: "HEAD", cache: "no-store" }).then((r) => {
+    if (r.status !== 404) return;
+    linkState = "unknown";
+    const asking = !$("join").hidden;
+    const refused = client?.status.state === "refused";
+    if (asking || refused) showUnknownLink({ forget: refused });
+  }).catch(() => { /* offline: the kept page stands */ });
+}

@@ -9,7 +9,7 @@
 // whole items only.
 
 import { createClient, describeStatus, secretFromPath } from "/static/client.js";
-import { currentSlot, formatRemaining, groupKeypoints, groupName, nextSlot, remainingMs } from "/static/model.js";
+import { currentSlot, formatRemaining, groupKeypoints, groupName, nextSlot, pollLabels, remainingMs } from "/static/model.js";
 import { el } from "/static/dom.js";
 
 const STANCE = { commit: "Commitment", consider: "Under consideration", decline: "Declined" };
@@ -97,7 +97,8 @@ function fitTitle() {
   const title = $("#slot-title");
   title.style.fontSize = "";
   const vh = window.innerHeight / 100;
-  const floor = document.body.classList.contains("focused") ? 2.8 : 3.6;
+  const compact = document.body.classList.contains("focused") || document.body.classList.contains("polling");
+  const floor = compact ? 2.8 : 3.6;
   let size = parseFloat(getComputedStyle(title).fontSize) / vh;
   while (size > floor && title.scrollHeight > title.clientHeight + 1) {
     size = Math.max(floor, size - 0.4);
@@ -155,7 +156,7 @@ const emptyItem = (key, text) => el("li", { class: "empty", "data-key": key, tex
  * separate paragraphs, so a long response continues on the next page between them,
  * never mid-sentence. Each carries the data-key the pager shows it by.
  */
-function responseItem(r, corrections) {
+function responseItem(r, corrections, checkback = null) {
   const stance = STANCE[r.stance] ? r.stance : "consider";
   const withdrawn = r.withdrawn ?? null;
   const key = `r:${r.id}`;
@@ -183,7 +184,9 @@ function responseItem(r, corrections) {
     ? el("p", { class: "withdrawn-note", "data-key": `${key}:withdrawn` },
       el("span", { class: "withdrawn-label", text: "Withdrawn: " }),
       el("span", { class: "withdrawn-reason user-text", dir: "auto", text: withdrawn.reason ?? "" }))
-    : null);
+    : null,
+  // §9: what the group answered when asked whether this response reflects what it said.
+  checkback ? checkbackItem(checkback, `${key}:checkback`) : null);
   if (corrections.length) {
     li.append(el("ul", { class: "corrections", "aria-label": "Corrections" },
       ...corrections.map((c) => {
@@ -432,6 +435,7 @@ setInterval(() => {
 }, PAGE_MS);
 
 const focused = () => Boolean(client.model?.focus);
+let polling = false;   // a poll holds the main area (render decides)
 
 /** Show exactly the items of `page` among `list`'s (nested) items marked with data-key. */
 function showKeys(list, page) {
@@ -454,11 +458,11 @@ function showKeys(list, page) {
 // -- focus: one group fills the screen ----------------------------------------------------
 
 const pointsPager = createPager({
-  box: $("#focus-keypoints"), indicator: $("#points-pager"), active: focused, fitBox: $(".focus-points"),
+  box: $("#focus-keypoints"), indicator: $("#points-pager"), active: () => focused() && !polling, fitBox: $(".focus-points"),
   show: (page) => showKeys($("#focus-keypoints"), page),
 });
 const boardPager = createPager({
-  box: $("#focus-responses"), indicator: $("#board-pager"), active: focused, fitBox: $(".focus-board"),
+  box: $("#focus-responses"), indicator: $("#board-pager"), active: () => focused() && !polling, fitBox: $(".focus-board"),
   show: (page) => showKeys($("#focus-responses"), page),
 });
 
@@ -467,8 +471,12 @@ function focusResponses(m) {
   return [...m.responses.values()]
     .filter((r) => r.group_id === m.focus)
     .sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0))
-    .map((r) => ({ r, corrections: corrections.filter((c) => c.response_id === r.id) }));
+    .map((r) => ({ r, corrections: corrections.filter((c) => c.response_id === r.id), checkback: checkbackOf(m, r.id) }));
 }
+
+/** A response's newest check-back poll, open or closed. */
+const checkbackOf = (m, responseId) => [...m.polls.values()]
+  .filter((p) => p.response_id === responseId).sort((a, b) => b.seq - a.seq)[0] ?? null;
 
 function renderFocus(m, now) {
   $("#focus-group").textContent = groupName(m, m.focus);
@@ -478,7 +486,7 @@ function renderFocus(m, now) {
     : [emptyItem("kp:none", "The group’s key points appear here when they are published.")]));
   const responses = focusResponses(m);
   $("#focus-responses").replaceChildren(...(responses.length
-    ? responses.map(({ r, corrections }) => responseItem(r, corrections))
+    ? responses.map(({ r, corrections, checkback }) => responseItem(r, corrections, checkback))
     : [emptyItem("r:none", "The Board’s response appears here when it is logged.")]));
 }
 
@@ -534,7 +542,7 @@ let wallGroups = [];   // [{ group, items: [{ key, k, number }] }] as last rende
 
 const wallPager = createPager({
   box: $("#all-keypoints"), indicator: $("#wall-pager"), label: "Key points: page", fitBox: $("#all-keypoints"),
-  active: () => !focused(), show: (page) => drawWallPage(page),
+  active: () => !focused() && !polling, show: (page) => drawWallPage(page),
 });
 
 function renderOverview(m) {
@@ -601,11 +609,205 @@ function layoutWall({ jumpTo = null } = {}) {
   setPages(wallPager, best.pages, { jumpTo });
 }
 
+// -- polls (CONTRACT §9): a hall poll, or the presenting group's check-back, takes the main
+// area while it is open: the question, the number of voters and the results as large bars
+// (option text, count and share; a ranking by points; a rating's five bars and mean). With
+// `hide_results` only the number of voters shows until the close. Several open at once
+// page, newest first. After the close the final results stay up for FINAL_MS, or until
+// the lead changes the focus, starts a slot or opens another poll, whichever comes first
+// (after a reload only the FINAL_MS clock applies). Results never show who voted.
+
+const FINAL_MS = 3 * 60000;
+const POLL_FITS = [1, 0.9, 0.8, 0.72, 0.66, 0.6, 0.55, 0.5];
+const MIN_CHART_COLUMN_VH = 50;   // narrower columns would wrap a long option too often
+const pollDismissed = new Set();  // closed polls whose final results have had their time
+let pollTimer = null;
+
+/** Polls the screen shows: the hall's, and a check-back of the group in focus. */
+const onScreen = (m, p) => (p.group_id == null && !p.response_id)
+  || (p.purpose === "checkback" && p.group_id != null && p.group_id === m.focus);
+
+function pollsOnScreen(m, now) {
+  const mine = [...m.polls.values()].filter((p) => onScreen(m, p));
+  const open = mine.filter((p) => p.closed_at == null).sort((a, b) => b.seq - a.seq);
+  if (open.length) return open;
+  const last = mine.filter((p) => !pollDismissed.has(p.id) && now - p.closed_at < FINAL_MS)
+    .sort((a, b) => b.closed_at - a.closed_at)[0];
+  return last ? [last] : [];
+}
+
+// The lead moving on ends the final results' time on screen.
+client.on("event", (e) => {
+  if (!["plenary.focused", "agenda.started", "poll.opened"].includes(e.type) || !client.model) return;
+  for (const p of client.model.polls.values()) if (p.closed_at != null) pollDismissed.add(p.id);
+});
+
+const resultsHidden = (poll) => Boolean(poll.hide_results) && poll.closed_at == null;
+const numbers = new Intl.NumberFormat("en");
+const votersText = (n) => (n ? `${numbers.format(n)} ${n === 1 ? "voter" : "voters"}` : "No votes yet");
+
+/** The bars of a poll, in the order shown: label, count, share of voters, bar length
+ *  (a ranking by points, its bars against the top score). */
+function chartRows(poll) {
+  const r = poll.results ?? {};
+  const voters = r.voters ?? 0;
+  const labels = [...pollLabels(poll)];
+  if (poll.kind === "rating") {
+    labels[0] = "1 (lowest)";
+    labels[4] = "5 (highest)";
+  }
+  if (poll.kind === "rank") {
+    const scores = r.scores ?? labels.map(() => 0);
+    const top = Math.max(0, ...scores);
+    const sorted = labels.map((label, i) => ({ label, i, score: scores[i] ?? 0 }))
+      .sort((a, b) => b.score - a.score || a.i - b.i);
+    // Equal points share a place: 1, 2, 2, 4.
+    return sorted.map((x) => ({ label: x.label, place: 1 + sorted.filter((y) => y.score > x.score).length,
+      score: x.score, lead: top > 0 && x.score === top, width: top ? (100 * x.score) / top : 0,
+      value: `${numbers.format(x.score)} ${x.score === 1 ? "point" : "points"}` }));
+  }
+  const counts = r.counts ?? labels.map(() => 0);
+  const top = Math.max(0, ...counts);
+  return labels.map((label, i) => {
+    const count = counts[i] ?? 0;
+    const percent = voters ? Math.round((100 * count) / voters) : 0;
+    return { label, count, percent, lead: top > 0 && count === top, width: voters ? (100 * count) / voters : 0,
+      value: `${numbers.format(count)} · ${percent}%` };
+  });
+}
+
+function barFill(cls, width) {
+  const fill = el("span", { class: cls, "aria-hidden": "true" });
+  fill.style.width = `${width.toFixed(1)}%`;
+  return fill;
+}
+
+/** Beside a Board response in focus: what its group answered to the check-back. */
+function checkbackItem(poll, key) {
+  const open = poll.closed_at == null;
+  const box = el("div", { class: `checkback${open ? " open" : ""}`, "data-key": key, "data-poll-id": poll.id },
+    el("p", { class: "cb-head" },
+      el("span", { class: "cb-label", text: open ? "Check-back · voting open" : "Check-back · final result" }),
+      el("span", { class: "cb-voters", text: votersText(poll.results?.voters ?? 0) })),
+    el("p", { class: "cb-question", dir: "auto", text: poll.question }));
+  if (resultsHidden(poll)) {
+    box.append(el("p", { class: "cb-hidden", text: "Results when the poll closes" }));
+    return box;
+  }
+  box.append(el("ul", { class: "cb-results" }, ...chartRows(poll).map((row) => el("li", {
+    class: `cb-row${row.lead ? " lead" : ""}`, "data-count": row.count ?? null, "data-percent": row.percent ?? null,
+    "data-score": row.score ?? null,
+  },
+  el("span", { class: "cb-opt", dir: "auto", text: row.label }),
+  el("span", { class: "cb-bar" }, barFill("cb-fill", row.width)),
+  el("span", { class: "cb-value", text: row.value })))));
+  return box;
+}
+
+const pollPager = createPager({
+  box: $("#poll"), indicator: $("#poll-pager"), label: "Poll", active: () => polling,
+  show: (page) => drawPoll(page.keys[0].slice("poll:".length)),
+});
+
+function layoutPolls(polls, reset) {
+  const keys = polls.map((p) => `poll:${p.id}`);
+  const fresh = arrived("polls", keys);   // newest first: a poll just opened is shown at once
+  setPages(pollPager, keys.map((k) => ({ keys: [k], columns: [] })), { jumpTo: fresh[0] ?? null, reset });
+}
+
+function pollKicker(m, poll) {
+  if (poll.purpose === "checkback") return `Check-back · ${groupName(m, poll.group_id)}`;
+  if (poll.purpose === "evaluation") return "Evaluation";
+  return { multi: "Poll · choose any", rank: "Ranking", rating: "Rating, 1 to 5" }[poll.kind] ?? "Poll";
+}
+
+function drawPoll(id) {
+  const m = client.model;
+  const poll = m?.polls.get(id);
+  if (!poll) return;
+  const section = $("#poll");
+  const open = poll.closed_at == null;
+  const hidden = resultsHidden(poll);
+  const r = poll.results ?? {};
+  Object.assign(section.dataset, { pollId: id, kind: poll.kind, state: open ? "open" : "closed", hidden: String(hidden) });
+  $("#poll-kicker").textContent = pollKicker(m, poll);
+  $("#poll-question").textContent = poll.question;
+
+  const response = poll.response_id ? m.responses.get(poll.response_id) : null;
+  $("#poll-about").hidden = !response;
+  if (response) {
+    const stance = STANCE[response.stance] ? response.stance : "consider";
+    $("#poll-about-stance").className = `stance ${stance}`;
+    $("#poll-about-stance").textContent = STANCE[stance];
+    $("#poll-about-member").textContent = response.member ?? "";
+    $("#poll-about-text").textContent = response.text;
+  }
+
+  const voters = r.voters ?? 0;
+  $("#poll-voters").replaceChildren(
+    el("span", { class: "n", text: numbers.format(voters) }), " ",
+    el("span", { class: "w", text: voters === 1 ? "voter" : "voters" }));
+  $("#poll-state").textContent = open ? "Voting open" : "Final results";
+
+  const chart = $("#poll-chart");
+  chart.className = `chart ${poll.kind}${hidden ? " bare" : ""}`;
+  // While hidden: the options alone (a rating's numbers say nothing), no count anywhere.
+  const rows = hidden
+    ? (poll.kind === "rating" ? [] : pollLabels(poll).map((label) => ({ label })))
+    : chartRows(poll);
+  chart.replaceChildren(...rows.map((row) => el("li", {
+    class: `poll-bar${row.lead ? " lead" : ""}`, "data-count": row.count ?? null, "data-percent": row.percent ?? null,
+    "data-score": row.score ?? null,
+  },
+  row.value != null ? barFill("bar-fill", row.width) : null,
+  row.place ? el("span", { class: "bar-place", text: String(row.place) }) : null,
+  el("span", { class: "bar-label", dir: "auto", text: row.label }),
+  row.value != null ? el("span", { class: "bar-value", text: row.value }) : null)));
+  $("#poll-hidden").hidden = !hidden;
+
+  const note = $("#poll-note");
+  const n = pollLabels(poll).length;
+  const said = hidden ? ""
+    : poll.kind === "rating" ? (r.mean != null ? `Average ${r.mean} out of 5` : "")
+      : poll.kind === "multi" ? "People could choose more than one answer: shares are of the voters."
+        : poll.kind === "rank" ? `Points: a first place earns ${n - 1}, a second ${n - 2}, and so on.` : "";
+  note.textContent = said;
+  note.hidden = !said;
+  note.classList.toggle("mean", poll.kind === "rating");
+  fitPoll();
+}
+
+/** The largest type, then the fewest columns, that shows every bar and label whole. */
+function fitPoll() {
+  const section = $("#poll");
+  const chart = $("#poll-chart");
+  const wrap = chart.parentElement;
+  const n = chart.children.length;
+  const maxCols = Math.max(1, Math.min(3, n,
+    Math.floor(wrap.clientWidth / ((window.innerHeight * MIN_CHART_COLUMN_VH) / 100))));
+  const fits = () => wrap.scrollHeight <= wrap.clientHeight + 1 && section.scrollHeight <= section.clientHeight + 1
+    && chart.scrollWidth <= chart.clientWidth + 1;
+  const set = (fit, cols) => {
+    section.style.setProperty("--fit", String(fit));
+    chart.style.setProperty("--cols", String(cols));
+    chart.style.setProperty("--rows", String(Math.max(1, Math.ceil(n / cols))));
+    section.dataset.fit = String(fit);
+    section.dataset.cols = String(cols);
+  };
+  for (const fit of POLL_FITS) {
+    for (let cols = 1; cols <= maxCols; cols++) {
+      set(fit, cols);
+      if (fits()) return;
+    }
+  }
+  set(POLL_FITS.at(-1), maxCols);
+}
+
 // -- join: how late arrivals get in ---------------------------------------------------------
 
 const joinPager = createPager({
   box: $("#join-list"), indicator: $("#join-pager"),
-  active: () => !focused() && !$("#join").hidden,
+  active: () => !focused() && !polling && !$("#join").hidden,
   show: (page) => showKeys($("#join-list"), page),
 });
 
@@ -663,17 +865,39 @@ function render() {
   if (!m) return;
   const now = client.now();
   renderHeader(m);
+  const polls = pollsOnScreen(m, now);
+  polling = polls.length > 0;
   const isFocused = Boolean(m.focus);
-  document.body.classList.toggle("focused", isFocused);
-  $("#focus").hidden = !isFocused;
-  $("#overview").hidden = isFocused;
+  document.body.classList.toggle("focused", isFocused && !polling);
+  document.body.classList.toggle("polling", polling);
+  $("#poll").hidden = !polling;
+  $("#focus").hidden = !isFocused || polling;
+  $("#overview").hidden = isFocused || polling;
   shown = null;
   tick();
 
   const started = performance.now();
-  const reset = view !== (m.focus ?? "");
+  const viewKey = polling ? "poll" : m.focus ?? "";
+  const reset = view !== viewKey;
   if (reset) known = {};
-  view = m.focus ?? "";
+  view = viewKey;
+  // Final results leave the screen when their time is up.
+  clearTimeout(pollTimer);
+  const closing = polls.length === 1 && polls[0].closed_at != null ? polls[0] : null;
+  if (closing) pollTimer = setTimeout(scheduleRender, FINAL_MS - (now - closing.closed_at) + 50);
+  if (polling) {
+    // The poll holds the main area: the lists under it keep nothing and do not page.
+    $("#focus-keypoints").replaceChildren();
+    $("#focus-responses").replaceChildren();
+    $("#all-keypoints").replaceChildren();
+    [pointsPager, boardPager, wallPager, joinPager].forEach((p) => setPages(p, []));
+    renderJoin(m);
+    layoutPolls(polls, reset);
+    sizes = sizeKey();
+    performance.measure("screen-layout", { start: started });
+    return;
+  }
+  setPages(pollPager, []);
   // Every box first, then measure: the join panel, for one, narrows the wall. The view
   // that is not shown keeps nothing (no withdrawn or unpublished text lingers in it).
   if (isFocused) {
@@ -718,7 +942,8 @@ function render() {
 function relayout() {
   if (!client.model) return;
   const started = performance.now();
-  if (focused()) layoutFocus();
+  if (polling) showPage(pollPager);
+  else if (focused()) layoutFocus();
   else {
     layoutWall();
     layoutJoin();
@@ -753,7 +978,7 @@ client.everySecond(() => {
 // (The header grows when "Paused" appears, the title wraps, the window resizes…)
 
 const watched = ["header.bar", "#main", "#focus-group", "#focus-points-title", "#focus-board-title",
-  "#all-keypoints", "#join-title", "#join-list"].map((sel) => $(sel));
+  "#all-keypoints", "#join-title", "#join-list", "#poll"].map((sel) => $(sel));
 const sizeKey = () => watched.map((n) => `${n.clientWidth}x${n.clientHeight}`).join(" ");
 let sizes = "";
 let relayoutFrame = null;
