@@ -96,7 +96,10 @@ const fold = {
       hide_results: d.hide_results, public: e.group_id == null || Boolean(d.public),
       opened_by: e.actor, opened_at: e.ts, closed_at: null, seq: e.seq, my_choice: null,
     };
-    poll.results = emptyResults(poll);
+    // As the server sends it: a poll that hides its results until the close shows only
+    // the number of voters to those who do not run it.
+    const runs = m.role === "lead" || m.role === "organiser" || (m.role === "facilitator" && m.groupId === poll.group_id);
+    poll.results = poll.hide_results && !runs ? { voters: 0 } : emptyResults(poll);
     m.polls.set(poll.id, poll);
   },
   "poll.closed"(m, e, d) {
