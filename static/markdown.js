@@ -5,9 +5,13 @@
 // nothing is loaded from elsewhere). markdown-it loads lazily, off the path to connecting.
 
 let loading = null;
+const LIBRARY = "/vendor/markdown-it.min.js";
 
 function load() {
-  loading ??= import("/vendor/markdown-it.min.js").then(() => {
+  loading ??= import(LIBRARY).then(() => {
+    // Loaded after the page told the service worker what to keep: keep this too.
+    const url = performance.getEntriesByType("resource").map((r) => r.name).find((u) => u.includes("/vendor/markdown-it."));
+    navigator.serviceWorker?.controller?.postMessage({ type: "keep", page: location.href, files: url ? [url] : [] });
     const md = globalThis.markdownit({ html: false, linkify: false, typographer: false });
     md.disable("image");
     const rules = md.renderer.rules;

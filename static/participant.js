@@ -577,9 +577,20 @@ $("note-form").addEventListener("submit", (event) => {
 // -- information pack ---------------------------------------------------------------
 
 let shownPack;
+// The pack's renderer (markdown-it, ~45 kB) loads only when the pack comes near the
+// screen, or after a quiet minute: a phone on a slow link connects without it.
+let packWanted = false;
+new IntersectionObserver((entries, observer) => {
+  if (!entries.some((e) => e.isIntersecting)) return;
+  observer.disconnect();
+  packWanted = true;
+  scheduleRender();
+}, { rootMargin: "100% 0px" }).observe($("sec-info"));
+setTimeout(() => { packWanted = true; scheduleRender(); }, 60000);
+
 function renderInfoPack(m) {
   const pack = ownGroup(m)?.info_pack ?? "";
-  if (pack === shownPack) return;
+  if (pack === shownPack || !packWanted) return;
   shownPack = pack;
   const box = $("info-pack");
   if (pack.trim()) {
