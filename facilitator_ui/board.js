@@ -10,6 +10,7 @@ import { el } from "/static/dom.js";
 import {
   askReason, createFollowUps, createIntent, createScheduler, focusDropped, focusFirst, setInert, wireSkipLinks,
 } from "/console/console-common.js";
+import { createCheckback } from "/console/polls.js";
 
 const $ = (id) => document.getElementById(id);
 const TEXT_MAX = 1000;
@@ -192,7 +193,10 @@ function renderGroup(m) {
   reconcile($("responses"), responses, (r) => r.id,
     (r) => JSON.stringify([r.member, r.text, r.stance, r.reason, r.withdrawn?.reason ?? null, withdrawing.has(r.id)]),
     buildResponse,
-    (li, r) => renderCorrections(li, corrections.filter((c) => c.response_id === r.id)));
+    (li, r) => {
+      renderCorrections(li, corrections.filter((c) => c.response_id === r.id));
+      li._checkback?.update(m, r);
+    });
   // Responses logged while offline wait in the client's queue until the server has them.
   const waiting = client.pending().filter((item) => item.name === "response.log" && item.payload.group_id === gid);
   reconcile($("pending-responses"), waiting, (item) => item.id, () => "", (item) => {
@@ -220,6 +224,11 @@ function buildResponse(r) {
     li.append(el("p", { class: "reason" },
       el("span", { class: "reason-label", text: "Reason: " }),
       el("span", { class: "user-text", dir: "auto", text: r.reason })));
+  }
+  if (r.id && client.model?.responses.has(r.id)) {
+    // Whether the group thinks the Board heard it right (CONTRACT §9 check-back), live.
+    li._checkback = createCheckback(client);
+    li.append(li._checkback.root);
   }
   if (w) {
     li.append(el("p", { class: "withdrawn-reason" },

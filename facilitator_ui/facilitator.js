@@ -9,6 +9,7 @@ import {
   createSender, el, focusDropped, focusFirst, isInert, mountCountdown, reconcile, setInert, setText, toast,
   wireSkipLinks,
 } from "/console/console-common.js";
+import { createPollComposer, createPollList, createPollSender } from "/console/polls.js";
 
 const MAX_TEXT = 1000;
 const ADVICE_OVER = 5; // more key points than this: suggest fewer, stronger ones
@@ -23,6 +24,23 @@ const send = createSender(client, alerts, scheduler.schedule);
 bindStatus(client, $("#status"));
 mountCountdown(client, $("#countdown"));
 wireSkipLinks();
+
+// Polls for this group (CONTRACT §9): opened, watched and closed here; the hall's polls
+// are shown read-only. polls.js keeps their busy state and their errors.
+const pollSend = createPollSender(client, scheduler.schedule);
+const pollList = createPollList(client, {
+  id: "fac-polls", send: pollSend, changed: scheduler.schedule,
+  include: (m, p) => p.group_id == null || p.group_id === m.groupId,
+  // A facilitator closes the polls it opened (the lead's polls for the group are the lead's).
+  canClose: (m, p) => p.group_id === m.groupId && p.opened_by?.role === "facilitator",
+});
+const pollComposer = createPollComposer(client, {
+  id: "fac-poll", send: pollSend, changed: scheduler.schedule, title: "New poll for your group",
+  audiences: (m) => [{ value: m.groupId, label: `Who votes: the participants of ${groupName(m, m.groupId)}` }],
+  onOpened: (pollId) => pollList.focusPoll(pollId),
+});
+$("#poll-composer").append(pollComposer.root);
+$("#poll-list").append(pollList.root);
 
 const ui = {
   sort: "newest",          // or "support"
@@ -67,6 +85,8 @@ function render() {
   const keypoints = groupKeypoints(m, gid);
   renderNotes(m, gid, keypoints);
   renderKeypoints(m, gid, keypoints);
+  pollComposer.render(m);
+  pollList.render(m);
   followUps.run();
 }
 

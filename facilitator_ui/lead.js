@@ -12,6 +12,9 @@ import {
   createSender, el, focusDropped, focusFirst, formatDuration, isInert, mountCountdown, reconcile,
   runElapsedMs, setInert, setText, timeAgo, toast,
 } from "/console/console-common.js";
+import {
+  createCheckback, createEvaluationLauncher, createPollComposer, createPollList, createPollSender,
+} from "/console/polls.js";
 
 const KIND = { welcome: "Welcome", group_work: "Group work", break: "Break", plenary: "Plenary", close: "Close" };
 const STANCE = { commit: "Commit", consider: "Consider", decline: "Decline" };
@@ -26,6 +29,33 @@ const send = createSender(client, alerts, scheduler.schedule);
 bindStatus(client, $("#status"));
 
 const ui = { groupTouched: false, responseIntent: createIntent(), editing: false };
+
+// Polls (CONTRACT §9): for the hall or any group, the end-of-day evaluation, and the
+// check-back of each Board response (under the response). polls.js keeps their busy
+// state and their errors, next to their controls.
+const pollSend = createPollSender(client, scheduler.schedule);
+const polls = (() => {
+  const list = createPollList(client, { id: "lead-polls", send: pollSend, changed: scheduler.schedule, canClose: () => true });
+  const composer = createPollComposer(client, {
+    id: "lead-poll", send: pollSend, changed: scheduler.schedule,
+    audiences: (m) => [{ value: "", label: "The whole hall" },
+      ...m.groups.map((g) => ({ value: g.id, label: `Group: ${g.name}` }))],
+    onOpened: (pollId) => list.focusPoll(pollId),
+  });
+  const evaluation = createEvaluationLauncher(client, {
+    id: "lead-evaluation", send: pollSend, changed: scheduler.schedule, onOpened: (pollId) => list.focusPoll(pollId),
+  });
+  $("#poll-evaluation").append(evaluation.root);
+  $("#poll-composer").append(composer.root);
+  $("#poll-list").append(list.root);
+  return { list, composer, evaluation };
+})();
+
+function renderPolls(m) {
+  polls.evaluation.render(m);
+  polls.composer.render(m);
+  polls.list.render(m);
+}
 
 /** A button whose handler runs only while it is not aria-disabled (see setInert). */
 function onPress(node, fn) {
@@ -60,6 +90,7 @@ function render() {
   renderCorrections(m);
   renderResponseForm(m);
   renderResponses(m);
+  renderPolls(m);
   renderLive(m);
   followUps.run();
 }
@@ -1128,6 +1159,9 @@ function createResponse(r) {
       el("strong", { text: "Withdrawn" }), el("span", { class: "withdrawn-when" }), ": ",
       el("span", { class: "user-text", dir: "auto" })),
     el("div", { class: "response-actions" }, withdraw));
+  // Beside the response: "Check with the group" in one tap, then its result, live.
+  li._checkback = createCheckback(client, { send: pollSend, changed: scheduler.schedule });
+  li.querySelector(".response-actions").before(li._checkback.root);
   return li;
 }
 
@@ -1153,6 +1187,7 @@ function updateResponse(li, r) {
   button.hidden = Boolean(w);
   setInert(button, false, send.busy(`withdraw:${r.id}`));
   button.setAttribute("aria-label", `Withdraw the response by ${r.member} to ${groupName(m, r.group_id)}`);
+  li._checkback.update(m, r);
 }
 
 async function withdrawResponse(id, button) {

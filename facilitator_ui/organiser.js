@@ -10,6 +10,7 @@ import { createClient, describeStatus, secretFromPath, uuid } from "/static/clie
 import { el } from "/static/dom.js";
 import { renderMarkdown } from "/static/markdown.js";
 import { clockTime, formatDuration, runElapsedMs, setText } from "/console/console-common.js";
+import { createEvaluationLauncher, createPollComposer, createPollList, createPollSender } from "/console/polls.js";
 
 const $ = (id) => document.getElementById(id);
 const HEALTH_EVERY_MS = 10000;
@@ -221,6 +222,37 @@ function renderNow() {
   renderDay(m);
   renderGroups(m);
   renderAgenda(m);
+  renderPolls(m);
+}
+
+// -- polls (CONTRACT §9): open one for the hall or a group, the evaluation, every result ---
+
+const polls = (() => {
+  const send = createPollSender(client, scheduleRender);
+  // Said in the section itself (this page has no toasts), until the next one.
+  const notify = (message) => setText($("poll-status"), `${message} (${clockTime(Date.now())}).`);
+  const list = createPollList(client, {
+    id: "org-polls", send, changed: scheduleRender, notify, canClose: () => true,
+  });
+  const composer = createPollComposer(client, {
+    id: "org-poll", send, changed: scheduleRender, notify,
+    audiences: (m) => [{ value: "", label: "The whole hall" },
+      ...m.groups.map((g) => ({ value: g.id, label: `Group: ${g.name}` }))],
+    onOpened: (pollId) => list.focusPoll(pollId),
+  });
+  const evaluation = createEvaluationLauncher(client, {
+    id: "org-evaluation", send, changed: scheduleRender, notify, onOpened: (pollId) => list.focusPoll(pollId),
+  });
+  $("poll-evaluation").append(evaluation.root);
+  $("poll-composer").append(composer.root);
+  $("poll-list").append(list.root);
+  return { list, composer, evaluation };
+})();
+
+function renderPolls(m) {
+  polls.evaluation.render(m);
+  polls.composer.render(m);
+  polls.list.render(m);
 }
 
 // -- the day: title and date ----------------------------------------------------------
