@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY_OK  := $(VENV)/.installed
 JS_OK  := node_modules/.installed
 
-.PHONY: run test install vendor clean bench bench-quick
+.PHONY: run test install vendor messages clean bench bench-quick bench-storms
 
 # Serving needs Python only: the browser files it ships are in static/vendor/.
 run: $(PY_OK)
@@ -33,12 +33,31 @@ $(JS_OK): package.json package-lock.json
 vendor: $(JS_OK)
 	$(PYTHON) .ci/vendor.py
 
+# Languages (docs/translating.md): every message of the pages and the record into the
+# template, then each language's catalog updated from it (new messages to translate).
+LOCALE := server/townhall/locale
+LANGS  := fr es ar
+messages: $(PY_OK)
+	$(BIN)/pybabel -q extract -F $(LOCALE)/babel.cfg -k t -k nt:1,2 -k N_ \
+	    --sort-by-file --no-wrap --project townhall -o $(LOCALE)/townhall.pot .
+	@for lang in $(LANGS); do \
+	  if [ -f $(LOCALE)/$$lang/LC_MESSAGES/townhall.po ]; then \
+	    $(BIN)/pybabel -q update --no-wrap -D townhall -i $(LOCALE)/townhall.pot -d $(LOCALE) -l $$lang; \
+	  else \
+	    $(BIN)/pybabel -q init --no-wrap -D townhall -i $(LOCALE)/townhall.pot -d $(LOCALE) -l $$lang; \
+	  fi; \
+	done
+
 # Load tests (bench/README.md): townhall against bare python-socketio and Node relays.
 bench-quick: install
 	$(BIN)/python bench/run.py --quick
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# Join storms then notes (issue 13), townhall against the bare relays, 3 alternating rounds.
+bench-storms: install
+	$(BIN)/python bench/run.py --scenarios storms --rounds 3
 
 clean:
 	rm -rf $(VENV) node_modules townhall-data

@@ -108,8 +108,10 @@ const fold = {
   },
   // §8: the day's shape changes while it runs.
   "assembly.updated"(m, e, d) {
-    if ("title" in d) m.assembly.title = d.title;
-    if ("date" in d) m.assembly.date = d.date;
+    for (const key of ["title", "date", "timezone", "second_language"]) if (key in d) m.assembly[key] = d[key];
+    for (const [lang, fields] of Object.entries(d.translations ?? {})) {
+      translate(((m.assembly.translations ??= {})[lang] ??= {}), fields);
+    }
   },
   "group.added"(m, e, d) {
     if (m.groups.some((g) => g.id === d.group_id)) return;
@@ -121,6 +123,10 @@ const fold = {
     if (!g) return;
     if ("name" in d) g.name = d.name;
     if ("info_pack" in d) g.info_pack = d.info_pack;
+    for (const [lang, fields] of Object.entries(d.translations ?? {})) {
+      const texts = ((m.assembly.translations ??= {})[lang] ??= {});
+      translate(((texts.groups ??= {})[d.group_id] ??= {}), fields);
+    }
   },
   "slot.added"(m, e, d) {
     insertSlot(m.agenda, { id: d.slot_id, title: d.title, minutes: d.minutes, kind: d.kind, group_id: d.group_id }, d.after);
@@ -259,6 +265,14 @@ const fold = {
     if (c) Object.assign(c, { outcome: d.outcome, resolved_at: e.ts, resolved_by: e.actor });
   },
 };
+
+/** Set translated texts; null removes one, so the assembly's own text shows again. */
+function translate(target, fields) {
+  for (const [key, text] of Object.entries(fields)) {
+    if (text == null) delete target[key];
+    else target[key] = text;
+  }
+}
 
 /** A new poll's results before any vote (polls.py's empty_results). */
 export function emptyResults(poll) {

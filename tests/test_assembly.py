@@ -190,7 +190,8 @@ def test_no_groups_or_agenda_yet(tmp_path):
     """A day may be started from a file with a title alone; the organiser adds the rest
     in the browser (CONTRACT §8)."""
     d = load_file(write(tmp_path, 'title = "Planning day"\n'))
-    assert d == {"title": "Planning day", "date": None, "groups": [], "agenda": []}
+    assert d == {"title": "Planning day", "date": None, "timezone": None, "second_language": None,
+                 "groups": [], "agenda": [], "translations": {}}
     only_groups = VALID.split("[[agenda]]")[0]
     assert load_file(write(tmp_path, only_groups))["agenda"] == []
 
@@ -283,3 +284,48 @@ def test_load_file_on_a_missing_path(tmp_path):
 
 def test_assembly_error_is_a_value_error():
     assert issubclass(AssemblyError, ValueError)
+
+
+# -- languages and the venue's time zone (CONTRACT §10) ------------------------------------
+
+LANGUAGE_DAY = """title = "Assemblée citoyenne"
+timezone = "Europe/Paris"
+second_language = "ar"
+[[groups]]
+id = "access"
+name = "Access"
+info_pack = "pack.md"
+[translations.fr]
+title = "L'assemblée des citoyens"
+[translations.fr.groups.access]
+name = "Accès aux soins"
+info_pack_text = "# Le dossier"
+[translations.ar.groups.access]
+name = "الوصول إلى الرعاية"
+"""
+
+
+def test_translations_and_time_zone(tmp_path):
+    (tmp_path / "pack.md").write_text("# The pack", encoding="utf-8")
+    d = load_file(write(tmp_path, LANGUAGE_DAY))
+    assert d["timezone"] == "Europe/Paris" and d["second_language"] == "ar"
+    assert d["groups"][0]["info_pack"] == "# The pack"
+    assert d["translations"] == {
+        "fr": {"title": "L'assemblée des citoyens",
+               "groups": {"access": {"name": "Accès aux soins", "info_pack": "# Le dossier"}}},
+        "ar": {"groups": {"access": {"name": "الوصول إلى الرعاية"}}}}
+    from townhall.assembly import to_toml
+    assert parse(to_toml(d).encode(), source="again") == d
+
+
+@pytest.mark.parametrize("change, where", [
+    ('timezone = "Europe/Paris"', 'timezone = "Mars/Olympus"'),
+    ('second_language = "ar"', 'second_language = "de"'),
+    ("[translations.fr]", "[translations.de]"),
+    ("[translations.fr.groups.access]", "[translations.fr.groups.nope]"),
+])
+def test_bad_languages_and_zones_are_named(tmp_path, change, where):
+    (tmp_path / "pack.md").write_text("# The pack", encoding="utf-8")
+    message = refused(tmp_path, LANGUAGE_DAY.replace(*(change, where)))
+    field = where.split(" =")[0].strip("[]")
+    assert field.split(".")[0] in message, message

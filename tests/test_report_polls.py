@@ -328,5 +328,5 @@ def test_the_record_is_ready_for_other_languages():
     assert "Mean rating 3.5 out of 5, from 4 voters." in english and "17 September 2014" in english
     rtl = report.html_report(log, lang="ar", translations=french())
     assert rtl.startswith("<!doctype html><html lang=ar dir=rtl>")
-    with pytest.raises(LookupError, match="no 'de' translation"):
+    with pytest.raises(LookupError, match="no catalog for 'de'"):
         report.html_report(log, lang="de")

@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+import zoneinfo
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from .languages import LANGUAGES
 
 KINDS = ("welcome", "group_work", "break", "plenary", "close")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -20,6 +23,7 @@ MAX_SLOTS = 200
 MAX_PACK_CHARS = 50_000
 MAX_TITLE_CHARS = 200
 MAX_NAME_CHARS = 120  # group names and slot titles
+TOP_KEYS = {"title", "date", "timezone", "second_language", "groups", "agenda", "translations"}
 
 Definition = dict[str, Any]
 
@@ -70,9 +74,9 @@ def parse(raw: bytes, source: str, base: Path | None = None, reader=None) -> Def
         def reader(rel: str) -> str:
             return (root / rel).read_text(encoding="utf-8")
 
-    unknown = set(doc) - {"title", "date", "groups", "agenda"}
+    unknown = set(doc) - TOP_KEYS
     if unknown:
-        raise fail(sorted(unknown)[0], "unknown key (expected title, date, groups, agenda)")
+        raise fail(sorted(unknown)[0], f"unknown key (expected {', '.join(sorted(TOP_KEYS))})")
     title = _text(doc.get("title"), 1, MAX_TITLE_CHARS, "title", fail)
     date = doc.get("date")
     if isinstance(date, dt.date):
@@ -104,28 +108,7 @@ def parse(raw: bytes, source: str, base: Path | None = None, reader=None) -> Def
         if any(x["id"] == gid for x in groups):
             raise fail(f"{where}.id", f"duplicate group id {gid!r}")
         name = _text(g.get("name"), 1, MAX_NAME_CHARS, f"{where}.name", fail)
-        pack = None
-        if g.get("info_pack_text") is not None:
-            # The pack inline (what `townhall export --format toml` writes, CONTRACT §8).
-            if g.get("info_pack") is not None:
-                raise fail(f"{where}.info_pack_text", "give info_pack or info_pack_text, not both")
-            pack = g["info_pack_text"]
-            if not isinstance(pack, str):
-                raise fail(f"{where}.info_pack_text", "must be Markdown text")
-            if len(pack) > MAX_PACK_CHARS:
-                raise fail(f"{where}.info_pack_text", f"is longer than {MAX_PACK_CHARS:,} characters")
-            pack = pack if pack.strip() else None
-        elif g.get("info_pack") is not None:
-            rel = g["info_pack"]
-            if not isinstance(rel, str) or not rel.strip():
-                raise fail(f"{where}.info_pack", "must be a relative path to a Markdown file")
-            try:
-                pack = reader(rel)
-            except (OSError, UnicodeDecodeError) as exc:
-                raise fail(f"{where}.info_pack", f"cannot read {rel!r} ({exc})") from None
-            if len(pack) > MAX_PACK_CHARS:
-                raise fail(f"{where}.info_pack", f"{rel!r} is longer than {MAX_PACK_CHARS:,} characters")
-        groups.append({"id": gid, "name": name, "info_pack": pack})
+        groups.append({"id": gid, "name": name, "info_pack": _pack(g, where, reader, fail)})
 
     agenda_raw = doc.get("agenda", [])
     if not isinstance(agenda_raw, list):
@@ -160,7 +143,97 @@ def parse(raw: bytes, source: str, base: Path | None = None, reader=None) -> Def
                 raise fail(f"{where}.group_id", f"no group has id {gid!r}")
         agenda.append({"id": sid, "title": stitle, "minutes": minutes, "kind": kind,
                        "group_id": gid})
-    return {"title": title, "date": date, "groups": groups, "agenda": agenda}
+    timezone = doc.get("timezone")
+    if timezone is not None:
+        try:
+            timezone = timezone_name(timezone)
+        except ValueError as exc:
+            raise fail("timezone", str(exc)) from None
+    second = doc.get("second_language")
+    if second is not None and second not in LANGUAGES:
+        raise fail("second_language", f"must be one of {', '.join(LANGUAGES)}")
+    translations = _translations(doc.get("translations"), {g["id"] for g in groups}, reader, fail)
+    return {"title": title, "date": date, "timezone": timezone, "second_language": second,
+            "groups": groups, "agenda": agenda, "translations": translations}
+
+
+def timezone_name(value: Any) -> str:
+    """An IANA time zone name ("Europe/London"), checked with zoneinfo."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be an IANA time zone name like Europe/London")
+    try:
+        zoneinfo.ZoneInfo(value.strip())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not a time zone this machine knows "
+                         "(an IANA name like Europe/London)") from None
+    return value.strip()
+
+
+def _pack(table: dict, where: str, reader, fail) -> str | None:
+    """An information pack: a Markdown file (`info_pack`, relative to the assembly file)
+    or the text inline (`info_pack_text`, what `export --format toml` writes)."""
+    if table.get("info_pack_text") is not None:
+        if table.get("info_pack") is not None:
+            raise fail(f"{where}.info_pack_text", "give info_pack or info_pack_text, not both")
+        pack = table["info_pack_text"]
+        if not isinstance(pack, str):
+            raise fail(f"{where}.info_pack_text", "must be Markdown text")
+        if len(pack) > MAX_PACK_CHARS:
+            raise fail(f"{where}.info_pack_text", f"is longer than {MAX_PACK_CHARS:,} characters")
+        return pack if pack.strip() else None
+    if table.get("info_pack") is None:
+        return None
+    rel = table["info_pack"]
+    if not isinstance(rel, str) or not rel.strip():
+        raise fail(f"{where}.info_pack", "must be a relative path to a Markdown file")
+    try:
+        pack = reader(rel)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail(f"{where}.info_pack", f"cannot read {rel!r} ({exc})") from None
+    if len(pack) > MAX_PACK_CHARS:
+        raise fail(f"{where}.info_pack", f"{rel!r} is longer than {MAX_PACK_CHARS:,} characters")
+    return pack
+
+
+def _translations(raw: Any, group_ids: set[str], reader, fail) -> dict:
+    """`[translations.fr]` with `title`, and `[translations.fr.groups.<id>]` with `name`
+    and `info_pack` / `info_pack_text` (CONTRACT §10): kept as given, beside the
+    assembly's own texts."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise fail("translations", "must be tables like [translations.fr]")
+    out: dict[str, dict] = {}
+    for lang, table in raw.items():
+        where = f"translations.{lang}"
+        if lang not in LANGUAGES:
+            raise fail(where, f"townhall speaks {', '.join(LANGUAGES)}")
+        if not isinstance(table, dict):
+            raise fail(where, "must be a table")
+        extra = set(table) - {"title", "groups"}
+        if extra:
+            raise fail(f"{where}.{sorted(extra)[0]}", "unknown key (expected title, groups)")
+        item: dict[str, Any] = {}
+        if "title" in table:
+            item["title"] = _text(table["title"], 1, MAX_TITLE_CHARS, f"{where}.title", fail)
+        groups = table.get("groups", {})
+        if not isinstance(groups, dict):
+            raise fail(f"{where}.groups", "must be tables like [translations.fr.groups.access]")
+        for gid, g in groups.items():
+            gwhere = f"{where}.groups.{gid}"
+            if gid not in group_ids:
+                raise fail(gwhere, f"no group has id {gid!r}")
+            if not isinstance(g, dict) or set(g) - {"name", "info_pack", "info_pack_text"}:
+                raise fail(gwhere, "must be a table with name, info_pack or info_pack_text")
+            text = {}
+            if "name" in g:
+                text["name"] = _text(g["name"], 1, MAX_NAME_CHARS, f"{gwhere}.name", fail)
+            if (pack := _pack(g, gwhere, reader, fail)) is not None:
+                text["info_pack"] = pack
+            if text:
+                item.setdefault("groups", {})[gid] = text
+        out[lang] = item
+    return out
 
 
 def blank(title: str) -> Definition:
@@ -168,7 +241,8 @@ def blank(title: str) -> Definition:
     title = title.strip()
     if not 1 <= len(title) <= MAX_TITLE_CHARS:
         raise AssemblyError(f"--title must be 1 to {MAX_TITLE_CHARS} characters")
-    return {"title": title, "date": None, "groups": [], "agenda": []}
+    return {"title": title, "date": None, "timezone": None, "second_language": None,
+            "groups": [], "agenda": [], "translations": {}}
 
 
 def to_toml(definition: Definition) -> str:
@@ -179,12 +253,25 @@ def to_toml(definition: Definition) -> str:
     doc: dict[str, Any] = {"title": definition["title"]}
     if definition.get("date"):
         doc["date"] = dt.date.fromisoformat(definition["date"])
+    for key in ("timezone", "second_language"):
+        if definition.get(key):
+            doc[key] = definition[key]
     doc["groups"] = [{"id": g["id"], "name": g["name"],
                       **({"info_pack_text": g["info_pack"]} if g.get("info_pack") else {})}
                      for g in definition["groups"]]
     doc["agenda"] = [{k: v for k, v in s.items() if v is not None} for s in definition["agenda"]]
+    if translations := definition.get("translations"):
+        doc["translations"] = {lang: _toml_translation(t) for lang, t in translations.items()}
     head = "# The assembly as it stood when exported from townhall: serve it with --assembly.\n"
     return head + tomli_w.dumps(doc, multiline_strings=True)
+
+
+def _toml_translation(t: dict) -> dict:
+    out: dict[str, Any] = {"title": t["title"]} if t.get("title") else {}
+    if t.get("groups"):
+        out["groups"] = {gid: {("info_pack_text" if k == "info_pack" else k): v for k, v in g.items()}
+                         for gid, g in t["groups"].items()}
+    return out
 
 
 def _first_bad_line(text: str) -> int:

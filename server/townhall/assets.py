@@ -58,9 +58,10 @@ class Asset:
 class Assets:
     """Every file under the URL prefixes given, read and hashed once."""
 
-    def __init__(self, roots: dict[str, Path]):
+    def __init__(self, roots: dict[str, Path], generated: dict[str, bytes] | None = None):
+        """`generated`: files made on start rather than read (the languages' catalogs)."""
         self.roots = roots
-        self._raw: dict[str, bytes] = {}
+        self._raw: dict[str, bytes] = dict(generated or {})
         for prefix, root in roots.items():
             if not root.is_dir():
                 continue

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from . import assembly, auth, network, report
+from .languages import LANGUAGES
 from . import events as ev
 from .store import Store, StoreError, open_store
 
@@ -61,6 +62,8 @@ def build_parser() -> Parser:
     x.add_argument("--format", required=True, choices=("jsonl", "csv", "html", "toml"),
                    help="toml: the assembly as it stands, to serve again with --assembly")
     x.add_argument("-o", "--output", help="file to write (default: standard output)")
+    x.add_argument("--lang", default="en", choices=tuple(LANGUAGES),
+                   help="the language of the html record (default: en)")
     return p
 
 
@@ -230,7 +233,7 @@ def export(args: argparse.Namespace) -> int:
         elif args.format == "csv":
             text = report.csv_text(log)
         else:
-            text = report.html_report(log)
+            text = report.html_report(log, args.lang)
     except (KeyError, TypeError, ValueError, IndexError) as exc:  # a damaged log, not a user error
         raise CliError(f"the event log cannot be read as the record of a day "
                        f"({type(exc).__name__}: {exc})") from None

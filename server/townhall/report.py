@@ -24,17 +24,17 @@ import io
 import json
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 import babel
 import babel.dates
 import babel.numbers
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from . import i18n
 from .events import Event
 from .state import State
 
@@ -53,7 +53,7 @@ def jsonl_lines(log: Iterable[Event]) -> Iterator[str]:
 
 # -- CSV ---------------------------------------------------------------------------------
 
-CSV_COLUMNS = ("seq", "time", "type", "group_id", "actor_role", "actor_id", "actor_name",
+CSV_COLUMNS = ("seq", "time", "local_time", "type", "group_id", "actor_role", "actor_id", "actor_name",
                "text", "stance", "reason", "outcome", "member", "slot_id", "ids", "detail")
 
 # A spreadsheet runs a cell that starts with one of these as a formula; participants'
@@ -95,8 +95,18 @@ def _csv_detail(e: Event) -> str:
     return ""
 
 
+def local_time(ts: int, zone: str | None) -> str:
+    """A time people read: in the venue's zone, with the zone named, never bare UTC."""
+    name = zone or "UTC"
+    moment = dt.datetime.fromtimestamp(ts / 1000, ZoneInfo(name))
+    return f"{moment:%Y-%m-%d %H:%M:%S} {moment.tzname() or ''} ({name})".replace("  ", " ")
+
+
 def csv_text(log: Iterable[Event]) -> str:
-    """One row per event, flat columns a spreadsheet opens."""
+    """One row per event, flat columns a spreadsheet opens: `time` in UTC for
+    machines, `local_time` in the venue's zone for people."""
+    log = list(log)
+    zone = (fold(log).definition or {}).get("timezone")
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(CSV_COLUMNS)
@@ -116,7 +126,7 @@ def csv_text(log: Iterable[Event]) -> str:
         elif e["type"] == "participant.joined":
             text = d.get("name")
         actor = e.get("actor") or {}
-        w.writerow([e["seq"], iso(e["ts"]), e["type"], group or "",
+        w.writerow([e["seq"], iso(e["ts"]), local_time(e["ts"], zone), e["type"], group or "",
                     actor.get("role", ""), actor.get("id", ""), _cell(actor.get("name")),
                     _cell(text), d.get("stance") or "", _cell(d.get("reason")),
                     d.get("outcome") or "", _cell(d.get("member")), d.get("slot_id") or "",
@@ -688,8 +698,6 @@ def participation_chart(rec: Record) -> ParticipationChart | None:
 
 # -- the HTML record: a Voice for the reader's language, Jinja2 templates that render -----
 
-LOCALE_DIR = Path(__file__).parent / "locale"  # <lang>/LC_MESSAGES/townhall.mo (pybabel compile)
-DOMAIN = "townhall"
 # Babel's locale for a record language's dates and numbers, where it is not the language
 # itself: the record's English is British (17 September 2014, not September 17).
 FORMAT_LOCALE = {"en": "en_GB"}
@@ -704,13 +712,8 @@ class Voice:
                  zone: str = "UTC") -> None:
         self.lang = lang
         self.locale = babel.Locale.parse(FORMAT_LOCALE.get(lang, lang).replace("-", "_"))
-        if translations is None:
-            translations = NullTranslations() if lang == "en" else \
-                Translations.load(str(LOCALE_DIR), [lang.replace("-", "_")], DOMAIN)
-            if lang != "en" and not isinstance(translations, Translations):
-                raise LookupError(f"the record has no {lang!r} translation: "
-                                  f"no {DOMAIN}.mo under {LOCALE_DIR}/{lang}")
-        self.translations = translations
+        # The catalog the pages use too (locale/<lang>/LC_MESSAGES/townhall.po).
+        self.translations = translations if translations is not None else i18n.translations(lang)
         self.zone = ZoneInfo(zone)
         self.zone_name = zone
         self.rtl = self.locale.character_order == "right-to-left"
@@ -779,9 +782,18 @@ def environment(voice: Voice) -> Environment:
     return env
 
 
-@functools.lru_cache(maxsize=8)
-def _environment(lang: str) -> Environment:
-    return environment(Voice(lang))
+@functools.lru_cache(maxsize=16)
+def _environment(lang: str, zone: str) -> Environment:
+    return environment(Voice(lang, zone=zone))
+
+
+def in_language(rec: Record, lang: str) -> None:
+    """The assembly's own texts (title, group names) as the organiser translated them
+    into `lang`, where it did (CONTRACT §10)."""
+    texts = ((rec.state.definition or {}).get("translations") or {}).get(lang) or {}
+    rec.title = texts.get("title") or rec.title
+    named = texts.get("groups") or {}
+    rec.groups = [{**g, "name": named.get(g["id"], {}).get("name") or g["name"]} for g in rec.groups]
 
 
 def html_report(log: list[Event], lang: str = "en", translations: NullTranslations | None = None) -> str:
@@ -789,9 +801,13 @@ def html_report(log: list[Event], lang: str = "en", translations: NullTranslatio
     phone. The day's commitments, considerations and refusals come first.
 
     `lang` picks the catalog (townhall/locale/<lang>) and Babel's locale for numbers and
-    dates; `translations` (any gettext-style object) overrides the catalog."""
-    env = _environment(lang) if translations is None else environment(Voice(lang, translations))
+    dates, shown in the venue's time zone (the assembly's `timezone`, else UTC);
+    `translations` (any gettext-style object) overrides the catalog."""
     rec = build(list(log))
+    zone = (rec.state.definition or {}).get("timezone") or "UTC"
+    env = _environment(lang, zone) if translations is None else \
+        environment(Voice(lang, translations, zone=zone))
+    in_language(rec, lang)
     return env.get_template("record.html").render(
         rec=rec, timing=timing_chart(rec.runs) if rec.runs else None,
         participation=participation_chart(rec))

@@ -168,6 +168,23 @@ class State:
         return viewer.role in STAFF_ALL_GROUPS or (
             viewer.role == "facilitator" and viewer.group_id == poll["group_id"])
 
+    def _translations_seen_by(self, viewer: Viewer) -> dict[str, Any]:
+        """The assembly's translated texts, packs only for the groups whose pack this
+        viewer gets (as the packs themselves)."""
+        out = {}
+        for lang, t in ((self.definition or {}).get("translations") or {}).items():
+            item = {k: v for k, v in t.items() if k != "groups"}
+            groups = {}
+            for gid, g in (t.get("groups") or {}).items():
+                sees_pack = viewer.sees_group(gid) or viewer.role in ("board", "screen")
+                shown = {k: v for k, v in g.items() if k != "info_pack" or sees_pack}
+                if shown:
+                    groups[gid] = shown
+            if groups:
+                item["groups"] = groups
+            out[lang] = item
+        return out
+
     def snapshot(self, viewer: Viewer) -> dict[str, Any]:
         """Everything `viewer` may see, as of `last_seq` (the `welcome` snapshot)."""
         d = self.definition or {"title": "", "date": None, "groups": [], "agenda": []}
@@ -187,7 +204,9 @@ class State:
                 item["last_activity"] = self.last_activity.get(g["id"])
             groups.append(item)
         return {
-            "assembly": {"title": d["title"], "date": d["date"]},
+            "assembly": {"title": d["title"], "date": d["date"], "timezone": d.get("timezone"),
+                         "second_language": d.get("second_language"),
+                         "translations": self._translations_seen_by(viewer)},
             "groups": groups,
             "agenda": d["agenda"],
             "timer": dict(self.timer),
@@ -249,9 +268,20 @@ def _poll_closed(s: State, e: Event, d: dict) -> None:
 
 
 def _assembly_updated(s: State, e: Event, d: dict) -> None:
-    for key in ("title", "date"):
+    for key in ("title", "date", "timezone", "second_language"):
         if key in d:
             s.definition[key] = d[key]
+    for lang, fields in d.get("translations", {}).items():
+        _translate(s.definition.setdefault("translations", {}).setdefault(lang, {}), fields)
+
+
+def _translate(target: dict, fields: dict) -> None:
+    """Set the given translated texts; null removes one (the own text shows again)."""
+    for key, text in fields.items():
+        if text is None:
+            target.pop(key, None)
+        else:
+            target[key] = text
 
 
 def _group_added(s: State, e: Event, d: dict) -> None:
@@ -263,6 +293,9 @@ def _group_updated(s: State, e: Event, d: dict) -> None:
     for key in ("name", "info_pack"):
         if key in d:
             g[key] = d[key]
+    for lang, fields in d.get("translations", {}).items():
+        texts = s.definition.setdefault("translations", {}).setdefault(lang, {})
+        _translate(texts.setdefault("groups", {}).setdefault(g["id"], {}), fields)
 
 
 def _insert_slot(agenda: list[dict], slot: dict, after: str | None) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 from typing import Callable
 
 import qrcode
@@ -18,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from . import pages, report
+from . import i18n, pages, report
 from .assets import IMMUTABLE, REVALIDATE, Assets, source_dir
 from .engine import Engine
 
@@ -51,7 +52,18 @@ QR_SHEET = "/console/qr-sheet.html"
 
 
 def load_assets() -> Assets:
-    return Assets({"/static": STATIC, "/console": CONSOLES, "/vendor": STATIC / "vendor"})
+    return Assets({"/static": STATIC, "/console": CONSOLES, "/vendor": STATIC / "vendor"},
+                  generated=i18n.browser_catalogs())
+
+
+def language_head(assets: Assets, accept_language: str | None) -> str:
+    """What every page's <head> gets for static/i18n.js: where each language's catalog
+    is, and the catalog of the visitor's likely language fetched with the modules."""
+    guess = i18n.negotiate(accept_language)
+    urls = {lang: assets.hashed(f"/static/i18n/{lang}.json") for lang in i18n.LANGUAGES}
+    meta = {"catalogs": urls, "names": i18n.LANGUAGES, "default": guess}
+    return (f'<meta name="townhall-i18n" content="{html.escape(json.dumps(meta, ensure_ascii=False))}">\n'
+            f'<link rel="preload" as="fetch" crossorigin href="{urls[guess]}">\n')
 
 
 def message_page(title: str, text: str, status: int) -> HTMLResponse:
@@ -65,13 +77,17 @@ def message_page(title: str, text: str, status: int) -> HTMLResponse:
     return HTMLResponse(body, status_code=status, headers=SECURITY_HEADERS)
 
 
-def page(assets: Assets, url: str, status: int = 200, **values: str | None) -> Response:
-    """A page with its asset URLs hashed and its placeholders filled."""
+def page(assets: Assets, url: str, request: Request | None = None, status: int = 200,
+         **values: str | None) -> Response:
+    """A page with its asset URLs hashed, its placeholders filled, and what its scripts
+    need to speak the visitor's language."""
     found = assets.find(url)
     if found is None:
         return message_page("Not built yet", f"{url} is missing from this install.", 500)
     body = pages.fill(found[0].body.decode("utf-8"), **values)
-    return HTMLResponse(body, status_code=status, headers=PAGE_HEADERS)
+    accept = request.headers.get("accept-language") if request else None
+    body = body.replace("</head>", language_head(assets, accept) + "</head>", 1)
+    return HTMLResponse(body, status_code=status, headers={**PAGE_HEADERS, "Vary": "Accept-Language"})
 
 
 def serve_asset(request: Request, assets: Assets) -> Response:
@@ -124,7 +140,7 @@ def routes(engine: Engine, base_url: Callable[[], str | None], connections: Call
         reads the message and cannot join."""
         cred = await join_cred(request.path_params["code"])
         group = engine.state.group(cred["group_id"]) if cred else None
-        return page(assets, JOIN_PAGE, status=200 if group else 404,
+        return page(assets, JOIN_PAGE, request, status=200 if group else 404,
                     join="open" if group else "unknown",
                     group_id=group["id"] if group else None,
                     group_name=group["name"] if group else None,
@@ -146,7 +162,7 @@ def routes(engine: Engine, base_url: Callable[[], str | None], connections: Call
                     "This link is not valid",
                     "Check that the whole link was copied, or ask the organiser for a new one "
                     "(townhall links prints them all).", 404)
-            return page(assets, ROLE_PAGES[role])
+            return page(assets, ROLE_PAGES[role], request)
 
         return endpoint
 
@@ -161,12 +177,19 @@ def routes(engine: Engine, base_url: Callable[[], str | None], connections: Call
                                 status_code=403)
         return None
 
-    def export(filename: str, media_type: str, render: Callable[[list], str], **headers: str):
+    def export(filename: str, media_type: str, render: Callable[..., str], **headers: str):
         async def endpoint(request: Request) -> Response:
             if (refused := await organiser_only(request)) is not None:
                 return refused
+            extra = {}
+            if render is report.html_report:  # ?lang=fr: the record in French (CONTRACT §10)
+                lang = request.query_params.get("lang", "en")
+                if lang not in i18n.LANGUAGES:
+                    return JSONResponse({"error": f"lang must be one of {', '.join(i18n.LANGUAGES)}"},
+                                        status_code=400)
+                extra["lang"] = lang
             # A snapshot of the log, rendered off the event loop: sockets keep flowing.
-            body = await run_in_threadpool(render, list(engine.log))
+            body = await run_in_threadpool(lambda: render(list(engine.log), **extra))
             return Response(body, media_type=media_type,
                             headers={"Content-Disposition": f'attachment; filename="{filename}"',
                                      "Cache-Control": "no-store", **headers})
@@ -195,7 +218,7 @@ def routes(engine: Engine, base_url: Callable[[], str | None], connections: Call
                 "This link is not valid",
                 "The QR sheet opens from the organiser's link; check that the whole link "
                 "was copied (townhall links prints it).", 404)
-        return page(assets, QR_SHEET)
+        return page(assets, QR_SHEET, request)
 
     return [
         Route("/healthz", healthz),

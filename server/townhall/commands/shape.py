@@ -10,7 +10,9 @@ import unicodedata
 from typing import Any
 
 from .. import events as ev
-from ..assembly import KINDS, MAX_GROUPS, MAX_NAME_CHARS, MAX_PACK_CHARS, MAX_SLOTS, MAX_TITLE_CHARS
+from ..assembly import (KINDS, MAX_GROUPS, MAX_NAME_CHARS, MAX_PACK_CHARS, MAX_SLOTS,
+                        MAX_TITLE_CHARS, timezone_name)
+from ..languages import LANGUAGES, SOURCE
 from ..state import State, Viewer
 from .base import (
     CommandError, Plan, as_payload, check_unicode, client_id_field, new_id, ref_field,
@@ -116,6 +118,31 @@ def slug_for(text: str, taken: set[str], fallback: str) -> str:
 # -- the assembly ------------------------------------------------------------------------
 
 
+def _translation_table(p: dict, limits: dict[str, int | None]) -> dict[str, dict]:
+    """`translations`: {lang: {field: text, or null/"" to drop it}} for the languages
+    townhall speaks and the fields given in `limits` (a length; None for a pack)."""
+    raw = p.get("translations")
+    if not isinstance(raw, dict) or not raw:
+        raise CommandError("invalid", "'translations' must be an object like {\"fr\": {...}}")
+    out: dict[str, dict] = {}
+    for lang, table in raw.items():
+        if lang not in LANGUAGES or lang == SOURCE:
+            others = ", ".join(code for code in LANGUAGES if code != SOURCE)
+            raise CommandError("invalid", f"translations are for {others}")
+        if not isinstance(table, dict) or not table or set(table) - set(limits):
+            raise CommandError("invalid", f"translations.{lang} may give {', '.join(limits)}")
+        out[lang] = {}
+        for field, value in table.items():
+            key = f"translations.{lang}.{field}"
+            if value in (None, ""):
+                out[lang][field] = None
+            elif limits[field] is None:
+                out[lang][field] = _pack({"info_pack": value})
+            else:
+                out[lang][field] = text_field({key: value}, key, limits[field])
+    return out
+
+
 def assembly_update(state: State, who: Viewer, p: Any, now: int) -> Plan:
     require_role(who, "organiser")
     p = as_payload(p)
@@ -124,8 +151,21 @@ def assembly_update(state: State, who: Viewer, p: Any, now: int) -> Plan:
         data["title"] = text_field(p, "title", MAX_TITLE_CHARS)
     if "date" in p:
         data["date"] = _date(p["date"])
+    if "timezone" in p:
+        try:
+            data["timezone"] = None if p["timezone"] in (None, "") else timezone_name(p["timezone"])
+        except ValueError as exc:
+            raise CommandError("invalid", f"'timezone' {exc}") from None
+    if "second_language" in p:
+        second = p["second_language"]
+        if second not in (None, *LANGUAGES):
+            raise CommandError("invalid", f"'second_language' must be one of {', '.join(LANGUAGES)}, or null")
+        data["second_language"] = second
+    if "translations" in p:
+        data["translations"] = _translation_table(p, {"title": MAX_TITLE_CHARS})
     if not data:
-        raise CommandError("invalid", "send a 'title' or a 'date' to change")
+        raise CommandError("invalid", "send a 'title', 'date', 'timezone', 'second_language' "
+                                      "or 'translations' to change")
     return Plan([ev.draft(ev.ASSEMBLY_UPDATED, who.actor(), None, data)])
 
 
@@ -158,16 +198,23 @@ def group_update(state: State, who: Viewer, p: Any, now: int) -> Plan:
     group = state.group(gid)
     if group is None:
         raise CommandError("not_found", f"there is no group {gid!r}")
-    drafts = []
+    names = {"group_id": gid, "public": True}  # seen by every phone
+    packs = {"group_id": gid}                  # seen by the group's own viewers
     if "name" in p:
-        name = text_field(p, "name", MAX_NAME_CHARS)
-        drafts.append(ev.draft(ev.GROUP_UPDATED, who.actor(), gid,
-                               {"group_id": gid, "name": name, "public": True}))
+        names["name"] = text_field(p, "name", MAX_NAME_CHARS)
     if "info_pack" in p:
-        drafts.append(ev.draft(ev.GROUP_UPDATED, who.actor(), gid,
-                               {"group_id": gid, "info_pack": _pack(p)}))
+        packs["info_pack"] = _pack(p)
+    if "translations" in p:
+        given = _translation_table(p, {"name": MAX_NAME_CHARS, "info_pack": None})
+        for lang, fields in given.items():
+            if "name" in fields:
+                names.setdefault("translations", {})[lang] = {"name": fields["name"]}
+            if "info_pack" in fields:
+                packs.setdefault("translations", {})[lang] = {"info_pack": fields["info_pack"]}
+    drafts = [ev.draft(ev.GROUP_UPDATED, who.actor(), gid, data)
+              for data in (names, packs) if len(data) > (2 if data is names else 1)]
     if not drafts:
-        raise CommandError("invalid", "send a 'name' or an 'info_pack' to change")
+        raise CommandError("invalid", "send a 'name', an 'info_pack' or 'translations' to change")
     return Plan(drafts)
 
 
