@@ -35,12 +35,15 @@ def test_each_view_gets_one_list_of_what_it_may_see():
     assert len(rooms) == len(set(rooms))
 
 
-def test_nothing_to_send_sends_nothing():
-    assert deliveries([e(5, "participant.joined", "access", participant_id="p", name="A")],
-                      GROUPS) == [([VIEW_ALL], [e(5, "participant.joined", "access",
-                                                     participant_id="p", name="A")]),
-                                  ([staff_room("access")], [e(5, "participant.joined", "access",
-                                                              participant_id="p", name="A")])]
+def test_views_that_get_the_same_list_share_one_message():
+    joined = e(5, "participant.joined", "access", participant_id="p", name="A")
+    assert deliveries([joined], GROUPS) == [([VIEW_ALL, staff_room("access")], [joined])]
+    note = e(6, "note.added", "access", note_id="n", text="t")
+    assert deliveries([note], GROUPS) == [
+        ([VIEW_ALL, members_room("access"), staff_room("access")], [note])]
+    focus = e(7, "plenary.focused", None, group_id="access")
+    [(rooms, events)] = deliveries([focus], GROUPS)
+    assert events == [focus] and len(rooms) == len(set(rooms)) == 2 + 2 * len(GROUPS)
 
 
 async def everything_visible(client: Client, since: int) -> list[int]:

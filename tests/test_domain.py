@@ -363,6 +363,8 @@ CONTRACT_COMMANDS = {
     "slot.remove",
     # §9
     "poll.open", "vote.cast", "poll.close",
+    # §11
+    "token.rotate",
     # §12
     "keypoint.unpublish", "keypoint.remove", "keypoint.edit", "response.withdraw", "agenda.end",
 }

@@ -106,7 +106,7 @@ SCALARS = st.one_of(
 HOSTILE = st.recursive(SCALARS, lambda inner: st.one_of(
     st.lists(inner, max_size=14), st.dictionaries(st.text(max_size=12), inner, max_size=6)),
     max_leaves=30)
-KEYS = ["client_id", "text", "note_id", "note_ids", "keypoint_id", "keypoint_ids", "group_id",
+KEYS = ["role", "client_id", "text", "note_id", "note_ids", "keypoint_id", "keypoint_ids", "group_id",
         "slot_id", "response_id", "correction_id", "poll_id", "seconds", "member", "stance", "reason",
         "outcome", "expect_seq", "title", "date", "name", "info_pack", "minutes", "kind", "after",
         "question", "options", "choice", "anonymous", "hide_results", "purpose"]
@@ -127,6 +127,7 @@ FIELDS = {
     "response.withdraw": ["response_id", "reason"],
     "correction.submit": ["client_id", "response_id", "text"],
     "correction.resolve": ["correction_id", "outcome"], "joincode.rotate": ["group_id"],
+    "token.rotate": ["role", "group_id"],
     "assembly.update": ["title", "date"], "group.add": ["client_id", "name", "info_pack"],
     "group.update": ["group_id", "name", "info_pack"],
     "slot.add": ["client_id", "title", "minutes", "kind", "group_id", "after"],
@@ -145,7 +146,8 @@ PLAIN = {"client_id": st.sampled_from(["c-1", "c-2", "c-3"]), "text": st.just("A
          "question": st.just("Which?"), "options": st.just(["Yes", "No", "Maybe"]),
          "choice": st.sampled_from([0, 1, [0, 1], [2], 3, 5]), "anonymous": st.booleans(),
          "hide_results": st.booleans(), "purpose": st.sampled_from([None, "evaluation"]),
-         "note_ids": st.just([]), "keypoint_ids": st.just([]), "after": st.none()}
+         "note_ids": st.just([]), "keypoint_ids": st.just([]), "after": st.none(),
+         "role": st.sampled_from(["lead", "board", "screen", "facilitator", "organiser"])}
 
 
 @st.composite

@@ -144,4 +144,4 @@ def test_every_page_names_the_catalogs(server):
         catalog = httpx.get(server.url + meta["catalogs"]["ar"]).json()
         assert catalog["dir"] == "rtl" and catalog["plural"] == {
             "zero": 0, "one": 1, "two": 2, "few": 3, "many": 4, "other": 5}
-        assert r.headers["vary"] == "Accept-Language"
+        assert "Accept-Language" in r.headers["vary"]

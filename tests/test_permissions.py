@@ -67,6 +67,8 @@ ALLOWED: dict[str, set[str]] = {
     "poll.open": {FAC, LEAD, ORGANISER},
     "vote.cast": {PARTICIPANT},
     "poll.close": {LEAD, ORGANISER},  # and the facilitator who opened it (test_polls.py)
+    # §11: keys
+    "token.rotate": {ORGANISER},
     "sync": set(ROLES),
 }
 
@@ -240,6 +242,8 @@ def payload(command: str, role: str, ids: dict[str, str]) -> Any:
         return {"poll_id": ids["poll_id"], "choice": 1}
     if command == "poll.close":
         return {"poll_id": ids["poll_id"]}
+    if command == "token.rotate":
+        return {"role": "facilitator", "group_id": ROTATED_GROUP}  # nobody here uses that link
     if command == "sync":
         return {"since": 0}
     raise AssertionError(command)

@@ -7,7 +7,7 @@ each mapped to a *credential* record: {"kind", "role", "group_id", "id", "name"}
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, Callable
 
 from .state import Viewer
 
@@ -42,13 +42,37 @@ def new_join_code() -> str:
     return secrets.token_urlsafe(12)
 
 
+def staff_credential(role: str) -> Credential:
+    return {"kind": "staff", "role": role, "group_id": None, "id": role, "name": STAFF_NAMES[role]}
+
+
+def replacement(draft: dict, creds: dict[str, Credential],
+                group: Callable[[str], dict | None]) -> tuple[str, Credential, list[str]] | None:
+    """For an event that replaces a secret (a group's join code, a staff link): the new
+    secret, its credential, and the secrets it replaces; None for any other event."""
+    d = draft["data"]
+    if draft["type"] == "joincode.rotated":
+        old = [s for s, c in creds.items() if c["kind"] == "join" and c["group_id"] == d["group_id"]]
+        return new_join_code(), join_credential(d["group_id"]), old
+    if draft["type"] == "token.rotated":
+        old = [s for s, c in creds.items() if c["kind"] == "staff" and c["role"] == d["role"]
+               and c["group_id"] == d["group_id"]]
+        if old:
+            cred = dict(creds[old[0]])
+        elif d["role"] == "facilitator":
+            cred = facilitator_credential(group(d["group_id"]) or {"id": d["group_id"], "name": d["group_id"]})
+        else:
+            cred = staff_credential(d["role"])
+        return new_token(), cred, old
+    return None
+
+
 def issue_credentials(definition: dict) -> dict[str, Credential]:
     """Fresh secrets for one assembly: four staff tokens, and a facilitator token and a
     join code for every group."""
     creds: dict[str, Credential] = {}
     for role in STAFF_ROLES:
-        creds[new_token()] = {"kind": "staff", "role": role, "group_id": None,
-                              "id": role, "name": STAFF_NAMES[role]}
+        creds[new_token()] = staff_credential(role)
     for g in definition["groups"]:
         creds[new_token()] = facilitator_credential(g)
         creds[new_join_code()] = join_credential(g["id"])

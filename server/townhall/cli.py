@@ -56,6 +56,9 @@ def build_parser() -> Parser:
     ln.add_argument("--base-url", default=os.environ.get("TOWNHALL_BASE_URL"),
                     help="the address phones use (default: the one serve last used)")
     ln.add_argument("--json", action="store_true", help="one JSON object")
+    ln.add_argument("--rotate", choices=("organiser",),
+                    help="replace the organiser's link (lost or seen by others): the old one "
+                         "stops at once, its open pages are closed")
 
     x = sub.add_parser("export", help="write the record of the day")
     store_args(x)
@@ -64,13 +67,23 @@ def build_parser() -> Parser:
     x.add_argument("-o", "--output", help="file to write (default: standard output)")
     x.add_argument("--lang", default="en", choices=tuple(LANGUAGES),
                    help="the language of the html record (default: en)")
+    x.add_argument("--pseudonymise", action="store_true",
+                   help="every participant's name as a stable 'Participant N' (csv, jsonl)")
+    x.add_argument("--names", action="store_true",
+                   help="name the participants in the html record (it names none by default)")
+
+    f = sub.add_parser("forget", help="after the day: remove participants' names and links "
+                                      "from the store, keeping the record")
+    store_args(f)
+    f.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return {"serve": serve, "links": links, "export": export}[args.command](args)
+        return {"serve": serve, "links": links, "export": export,
+                "forget": forget}[args.command](args)
     except CliError as exc:
         print(f"townhall: {exc}", file=sys.stderr)
         return 2
@@ -112,6 +125,7 @@ def serve(args: argparse.Namespace) -> int:
 
     from .app import create_app
     from .realtime import MAX_PACKET_BYTES
+    from .timeouts import HeaderDeadline
 
     if args.assembly and args.title is not None:
         raise CliError("give --assembly FILE or --title TEXT, not both: --title starts a blank "
@@ -171,7 +185,7 @@ def serve(args: argparse.Namespace) -> int:
     # events are small JSON.
     config = uvicorn.Config(app, host=args.host, port=args.port, log_config=None,
                             log_level=level.lower(), lifespan="on", ws_max_size=MAX_PACKET_BYTES,
-                            ws_per_message_deflate=False, **tls)
+                            ws_per_message_deflate=False, http=HeaderDeadline, **tls)
     server = uvicorn.Server(config)
     server.run()
     return 0 if server.started else 1
@@ -208,6 +222,8 @@ async def _read_store(args: argparse.Namespace) -> tuple[dict, list, str | None]
 
 
 def links(args: argparse.Namespace) -> int:
+    if args.rotate:
+        asyncio.run(_rotate_organiser(_store(args, create=False)))
     creds, _, stored_base = asyncio.run(_read_store(args))
     base = args.base_url or stored_base or "http://localhost:8000"
     out = auth.links(creds, base)
@@ -223,8 +239,75 @@ def links(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _rotate_organiser(store: Store) -> None:
+    """A new organiser link; the old one stops, and a running server closes its pages
+    when it reads the `token.rotated` event (within a second)."""
+    from .store import StaleLog
+
+    await store.open()
+    try:
+        draft = ev.draft(ev.TOKEN_ROTATED, SYSTEM_ACTOR, None, {"role": "organiser", "group_id": None})
+        creds = await store.credentials()
+        secret, cred, old = auth.replacement(draft, creds, lambda gid: None)
+        if not old:
+            raise CliError(f"{store.description} has no organiser link to replace")
+        await store.put_credential(secret, cred)
+        for gone in old:
+            await store.delete_credential(gone)
+        for _ in range(20):
+            try:
+                await store.append([{**draft, "ts": ev.now_ms()}], await store.last_seq())
+                break
+            except StaleLog:
+                continue
+        print("townhall: the organiser link was replaced; the old one no longer works",
+              file=sys.stderr)
+    finally:
+        await store.close()
+
+
+def forget(args: argparse.Namespace) -> int:
+    """After the day (CONTRACT §11, docs/privacy.md): every participant's name in the log
+    becomes "Participant N" and their links are deleted; the record stays whole."""
+    store = _store(args, create=False)
+    if not args.yes:
+        print(f"This replaces every participant's name in {store.description} with "
+              "'Participant N' and deletes their links (they can no longer come back in). "
+              "It cannot be undone. Stop 'townhall serve' first.", file=sys.stderr)
+        try:
+            answer = input("Type FORGET to go on: ")
+        except EOFError:
+            answer = ""
+        if answer.strip() != "FORGET":
+            raise CliError("nothing was changed")
+
+    async def run() -> tuple[int, int]:
+        await store.open()
+        try:
+            log = await store.read(0)
+            if not log:
+                raise CliError(f"{store.description} holds no assembly")
+            named = report.pseudonymise(log)
+            changed = [e for e, old in zip(named, log) if e != old]
+            tokens = [s for s, c in (await store.credentials()).items() if c["kind"] == "participant"]
+            await store.rewrite(changed, tokens)
+            return len(changed), len(tokens)
+        finally:
+            await store.close()
+
+    events, tokens = asyncio.run(run())
+    print(f"townhall: names removed from {events} events, {tokens} participant links deleted; "
+          "the record of the day is kept")
+    return 0
+
+
 def export(args: argparse.Namespace) -> int:
     _, log, _ = asyncio.run(_read_store(args))
+    if args.names and args.format != "html":
+        raise CliError("--names is for the html record; csv and jsonl carry names unless "
+                       "--pseudonymise")
+    if args.pseudonymise and args.format in ("csv", "jsonl"):
+        log = report.pseudonymise(log)
     try:
         if args.format == "jsonl":
             text = "".join(report.jsonl_lines(log))
@@ -233,7 +316,7 @@ def export(args: argparse.Namespace) -> int:
         elif args.format == "csv":
             text = report.csv_text(log)
         else:
-            text = report.html_report(log, args.lang)
+            text = report.html_report(log, args.lang, names=args.names and not args.pseudonymise)
     except (KeyError, TypeError, ValueError, IndexError) as exc:  # a damaged log, not a user error
         raise CliError(f"the event log cannot be read as the record of a day "
                        f"({type(exc).__name__}: {exc})") from None

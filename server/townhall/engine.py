@@ -110,7 +110,7 @@ class Engine:
         interruption the store resumes from our last seq. Runs until cancelled."""
         follow = getattr(self.store, "follow", None)
         if follow is None:
-            return  # the embedded store has one writer: this process
+            return
         async for batch in follow(self.state.last_seq):
             if batch[0]["seq"] > self.state.last_seq + 1:
                 await self._catch_up()
@@ -231,9 +231,11 @@ class Engine:
                 for d in plan.drafts:
                     d["ts"] = now
                 creds = auth.issued_with(plan.drafts)
+                swap = auth.replacement(plan.drafts[0], self.credentials, self.state.group) \
+                    if plan.drafts else None
                 try:
-                    if name == "joincode.rotate":
-                        appended = await self._rotate(plan.drafts, payload["group_id"])
+                    if swap is not None:
+                        appended = await self._rotate(plan.drafts, *swap)
                     else:
                         appended = await self._append(plan.drafts, client_key, creds or None)
                 except (StaleLog, DuplicateClientKey) as exc:
@@ -247,7 +249,10 @@ class Engine:
                     await self._forget(creds)
                     raise
                 self.credentials.update(creds)
-                return ack_for(appended[-1])
+                ack = ack_for(appended[-1])
+                if swap is not None:
+                    ack["secret"] = swap[0]  # the transport makes it a link (token.rotate)
+                return ack
         raise CommandError("conflict", "the log is too busy: try again")
 
     async def _execute_any(self, command: commands.Command, who: Viewer, payload: Any,
@@ -286,19 +291,16 @@ class Engine:
             except StoreError:
                 pass  # unknown to anyone; harmless if it stays
 
-    async def _rotate(self, drafts: list[Event], group_id: str) -> list[Event]:
-        """Swap the secret, then log that it happened. The new code is stored before the
-        old one goes, so a crash in between never leaves the group without a code."""
-        old = [s for s, c in self.credentials.items()
-               if c["kind"] == "join" and c["group_id"] == group_id]
-        code = auth.new_join_code()
-        cred = {"kind": "join", "role": "participant", "group_id": group_id, "id": None,
-                "name": None}
-        await self.store.put_credential(code, cred)
-        for secret in old:
-            await self.store.delete_credential(secret)
-            self.credentials.pop(secret, None)
-        self.credentials[code] = cred
+    async def _rotate(self, drafts: list[Event], secret: str, cred: dict,
+                      old: list[str]) -> list[Event]:
+        """Swap a secret, then log that it happened (never the secret itself). The new one
+        is stored before the old one goes, so a crash in between never leaves a group
+        without a code or a role without a link."""
+        await self.store.put_credential(secret, cred)
+        for gone in old:
+            await self.store.delete_credential(gone)
+            self.credentials.pop(gone, None)
+        self.credentials[secret] = cred
         return await self._append(drafts)
 
     async def _append(self, drafts: list[Event], client_key: tuple | None = None,

@@ -39,6 +39,8 @@ KEYPOINT_UNPUBLISHED = "keypoint.unpublished"
 KEYPOINT_REMOVED = "keypoint.removed"
 RESPONSE_WITHDRAWN = "response.withdrawn"
 AGENDA_ENDED = "agenda.ended"
+# CONTRACT §11: keys.
+TOKEN_ROTATED = "token.rotated"
 # CONTRACT §9: polls and votes.
 POLL_OPENED = "poll.opened"
 VOTE_CAST = "vote.cast"
@@ -87,6 +89,7 @@ TYPES = frozenset(
         POLL_OPENED,
         VOTE_CAST,
         POLL_CLOSED,
+        TOKEN_ROTATED,
     }
 )
 

@@ -16,6 +16,8 @@ from socketio import packet
 
 from . import events as ev
 from .auth import links, viewer_for
+from .budget import FailureBudget
+from .timeouts import AUTH_TIMEOUT_S
 from .commands import CommandError
 from .engine import Engine
 from .state import STAFF_ALL_GROUPS, Viewer
@@ -33,7 +35,7 @@ ORGANISERS = "organisers"
 PRESENCE_EVERY_S = 0.5  # a phone's "N people in your group" follows joins this closely
 RESULTS_EVERY_S = 0.5   # a poll's tally goes out at most twice a second (CONTRACT §9)
 # Events after which staff need secrets the log never holds.
-NEW_SECRETS = frozenset({ev.JOINCODE_ROTATED, ev.GROUP_ADDED})
+NEW_SECRETS = frozenset({ev.JOINCODE_ROTATED, ev.GROUP_ADDED, ev.TOKEN_ROTATED})
 
 
 # Every client is in exactly one *view* room: the log events it may see follow from it,
@@ -96,7 +98,16 @@ def deliveries(batch: list[ev.Event], group_ids: list[str]) -> list[tuple[list[s
     if public:
         quiet = [gid for gid in group_ids if gid not in private]
         out.append(([VIEW_PUBLIC, *map(members_room, quiet), *map(staff_room, quiet)], public))
-    return out
+    # Views that get the same list share one message: one encoding, one pass over the
+    # rooms (a lone note goes to its group, its facilitator and the lead in one emit).
+    merged: dict[tuple[int, ...], tuple[list[str], list[ev.Event]]] = {}
+    for rooms, events in out:
+        key = tuple(e["seq"] for e in events)
+        if key in merged:
+            merged[key][0].extend(rooms)
+        else:
+            merged[key] = (list(rooms), events)
+    return list(merged.values())
 
 
 AUTH_HELP = ("send auth: {token} for staff and returning participants, "
@@ -112,8 +123,51 @@ def error_ack(code: str, message: str) -> dict[str, Any]:
 
 
 class Server(socketio.AsyncServer):
-    """python-socketio dispatches a client event named `connect`, `disconnect` or `*` to
-    the server's own handlers of that name; answer those as unknown events instead."""
+    """python-socketio with two guards it lacks: a client event named `connect`,
+    `disconnect` or `*` is answered as an unknown event (the library would dispatch it to
+    the server's own handlers), and a transport that never authenticates is closed
+    after AUTH_TIMEOUT_S (the library keeps it as long as it answers pings)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._opened: dict[str, float] = {}  # engine.io sid -> when its transport opened
+        self._sweeping: asyncio.Task | None = None
+
+    async def _handle_eio_connect(self, eio_sid, environ):
+        self._opened[eio_sid] = asyncio.get_running_loop().time()
+        if self._sweeping is None or self._sweeping.done():
+            self._sweeping = asyncio.create_task(self._sweep())
+        return await super()._handle_eio_connect(eio_sid, environ)
+
+    async def _handle_eio_disconnect(self, eio_sid, *args):
+        self._opened.pop(eio_sid, None)
+        return await super()._handle_eio_disconnect(eio_sid, *args)
+
+    async def _sweep(self) -> None:
+        """Close transports that have not authenticated in time; ends when none wait."""
+        loop = asyncio.get_running_loop()
+        while self._opened:
+            await asyncio.sleep(min(5.0, AUTH_TIMEOUT_S))
+            now = loop.time()
+            for eio_sid, opened in list(self._opened.items()):
+                if self.manager.sid_from_eio_sid(eio_sid, "/") is not None:
+                    del self._opened[eio_sid]  # in: no longer our concern
+                elif now - opened > AUTH_TIMEOUT_S:
+                    del self._opened[eio_sid]
+                    await self._drop(eio_sid)
+
+    async def _drop(self, eio_sid: str) -> None:
+        """Close a transport now. engine.io sends its close packet and then waits for the
+        client to hang up (up to ping_interval + ping_timeout); a client that ignores the
+        packet would keep the slot that long, so the socket's writer is woken to close
+        the websocket itself."""
+        sock = self.eio.sockets.get(eio_sid)
+        try:
+            await self.eio.disconnect(eio_sid)
+        except Exception:  # already gone
+            pass
+        if sock is not None:
+            sock.queue.put_nowait(None)
 
     async def _handle_event(self, eio_sid, namespace, id, data):
         name = data[0] if data else None
@@ -134,6 +188,8 @@ class Realtime:
         self.engine = engine
         self.base_url = base_url
         self.viewers: dict[str, Viewer] = {}
+        self.secrets: dict[str, str] = {}  # sid -> the staff token it came in with
+        self.failures = FailureBudget()
         self.sio = Server(
             async_mode="asgi",
             max_http_buffer_size=MAX_PACKET_BYTES,
@@ -186,6 +242,7 @@ class Realtime:
                 for e in batch:
                     if e["type"] in NEW_SECRETS:
                         await self._send_secrets(e["data"]["group_id"])
+                        await self._close_replaced()
                     elif e["type"] == ev.PARTICIPANT_JOINED:
                         self._count_later(e["group_id"])
                     elif e["type"] == ev.VOTE_CAST:
@@ -254,7 +311,7 @@ class Realtime:
 
     async def on_connect(self, sid: str, environ: dict, auth: Any = None) -> bool:
         try:
-            return await self._welcome(sid, auth)
+            return await self._welcome(sid, auth, environ.get("REMOTE_ADDR") or "unknown")
         except socketio.exceptions.ConnectionRefusedError:
             raise
         except Exception:
@@ -262,8 +319,10 @@ class Realtime:
             raise refuse("unavailable", "the server could not let you in just now: "
                                         "trying again") from None
 
-    async def _welcome(self, sid: str, auth: Any) -> bool:
-        who, token = await self._authenticate(auth)
+    async def _welcome(self, sid: str, auth: Any, address: str) -> bool:
+        who, token = await self._authenticate(auth, address)
+        if who.role != "participant":
+            self.secrets[sid] = token  # closed at once if its link is replaced
         # Enter the rooms before taking the snapshot: any event after the snapshot's
         # last_seq is then sure to reach this client (it ignores any at or before it).
         for room in rooms_of(who):
@@ -290,24 +349,37 @@ class Realtime:
         await self.sio.emit("welcome", welcome, to=sid)
         return True
 
-    async def _authenticate(self, auth: Any) -> tuple[Viewer, str | None]:
+    def _failed(self, address: str, code: str, message: str) -> socketio.exceptions.ConnectionRefusedError:
+        """A failed attempt, counted against its address (budget.py): past the budget the
+        answer is `rate_limited`, whatever the secret was."""
+        now = ev.now_ms()
+        if self.failures.spent(address, now):
+            self.failures.fail(address, now)
+            return refuse("rate_limited", "too many failed attempts from this network: wait a "
+                                          "minute, then scan the QR code again")
+        self.failures.fail(address, now)
+        return refuse(code, message)
+
+    async def _authenticate(self, auth: Any, address: str) -> tuple[Viewer, str | None]:
         """Who this connection is. A refusal carries a message for people and a code
         for the client: `bad_auth`, `bad_token`, `bad_join_code`, `bad_name`,
-        `unavailable` (only the last is worth retrying as is)."""
+        `rate_limited`, `unavailable` (only the last is worth retrying as is). A valid
+        token or join code gets in whatever its address has spent (a venue's Wi-Fi puts
+        every phone behind one address)."""
         if not isinstance(auth, dict):
-            raise refuse("bad_auth", AUTH_HELP)
+            raise self._failed(address, "bad_auth", AUTH_HELP)
         token, code = auth.get("token"), auth.get("join_code")
         if isinstance(token, str) and token:
             cred = await self.engine.credential(token)
             if cred is None or cred["kind"] == "join":
-                raise refuse("bad_token", "this link is not valid (any more): ask the "
-                                          "organiser for a new one")
+                raise self._failed(address, "bad_token", "this link is not valid (any more): "
+                                                         "ask the organiser for a new one")
             return viewer_for(cred), token
         if isinstance(code, str) and code:
             cred = await self.engine.credential(code)
             if cred is None or cred["kind"] != "join":
-                raise refuse("bad_join_code", "this join code is not valid (any more): scan "
-                                              "the QR code on your table again")
+                raise self._failed(address, "bad_join_code", "this join code is not valid "
+                                   "(any more): scan the QR code on your table again")
             try:
                 who, new_token = await self.engine.join(cred["group_id"], auth.get("name"))
             except CommandError as exc:
@@ -317,10 +389,20 @@ class Realtime:
                 raise refuse("unavailable", "the server could not record your joining: "
                                             "trying again") from None
             return who, new_token
-        raise refuse("bad_auth", AUTH_HELP)
+        raise self._failed(address, "bad_auth", AUTH_HELP)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         self.viewers.pop(sid, None)
+        self.secrets.pop(sid, None)
+
+    async def _close_replaced(self) -> None:
+        """A staff link was replaced: its open sessions end now, saying why."""
+        for sid, secret in list(self.secrets.items()):
+            if secret not in self.engine.credentials:
+                await self.sio.emit("revoked", {"code": "bad_token", "message": (
+                    "this link was replaced by the organiser: ask the organiser for the new "
+                    "one")}, to=sid)
+                await self.sio.disconnect(sid)
 
     # -- events ------------------------------------------------------------------
 
@@ -333,7 +415,13 @@ class Realtime:
         try:
             if name in TRANSPORT_EVENTS:
                 return getattr(self, TRANSPORT_EVENTS[name])(who, payload)
-            return await self.engine.execute(name, who, payload)
+            ack = await self.engine.execute(name, who, payload)
+            secret = ack.pop("secret", None)  # a replaced secret: the organiser gets a link
+            if secret and name == "token.rotate":
+                every = links(self.engine.credentials, self.base_url or "")
+                role, gid = payload["role"], payload.get("group_id")
+                ack["url"] = every["facilitators"][gid] if role == "facilitator" else every[role]
+            return ack
         except CommandError as exc:
             return exc.as_ack()
         except StoreError as exc:

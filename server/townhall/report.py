@@ -17,6 +17,7 @@ locale with Babel. A catalog's template comes from `pybabel extract -k N_` over 
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import functools
@@ -132,6 +133,31 @@ def csv_text(log: Iterable[Event]) -> str:
                     d.get("outcome") or "", _cell(d.get("member")), d.get("slot_id") or "",
                     " ".join(f"{k}={v}" for k, v in ids.items()), _csv_detail(e)])
     return buf.getvalue()
+
+
+def pseudonymise(log: Iterable[Event], label: str = "Participant {n}") -> list[Event]:
+    """The log with every participant's name replaced by a stable "Participant N" (N in
+    the order they joined), wherever a name appears: the join, each actor, a restored
+    note's author (CONTRACT §11). Staff and Board members keep their role names."""
+    names: dict[str, str] = {}
+
+    def alias(pid: str) -> str:
+        return names.setdefault(pid, label.format(n=len(names) + 1))
+
+    out = []
+    for e in log:
+        e = copy.deepcopy(e)
+        d = e["data"]
+        if e["type"] == "participant.joined":
+            d["name"] = alias(d["participant_id"])
+        actor = e.get("actor") or {}
+        if actor.get("role") == "participant" and actor.get("name") is not None:
+            actor["name"] = alias(actor["id"])
+        author = d.get("author") if isinstance(d.get("author"), dict) else None
+        if author and author.get("role") == "participant":
+            author["name"] = alias(author["id"])
+        out.append(e)
+    return out
 
 
 def fold(log: Iterable[Event]) -> State:
@@ -796,17 +822,21 @@ def in_language(rec: Record, lang: str) -> None:
     rec.groups = [{**g, "name": named.get(g["id"], {}).get("name") or g["name"]} for g in rec.groups]
 
 
-def html_report(log: list[Event], lang: str = "en", translations: NullTranslations | None = None) -> str:
+def html_report(log: list[Event], lang: str = "en", translations: NullTranslations | None = None,
+                names: bool = False) -> str:
     """One self-contained page: no scripts, no external requests; prints to A4, reads on a
     phone. The day's commitments, considerations and refusals come first.
 
     `lang` picks the catalog (townhall/locale/<lang>) and Babel's locale for numbers and
     dates, shown in the venue's time zone (the assembly's `timezone`, else UTC);
-    `translations` (any gettext-style object) overrides the catalog."""
-    rec = build(list(log))
-    zone = (rec.state.definition or {}).get("timezone") or "UTC"
+    `translations` (any gettext-style object) overrides the catalog. The record is
+    published: it names no participant ("Participant 3") unless `names` (CONTRACT §11)."""
+    zone = (fold(log).definition or {}).get("timezone") or "UTC"
     env = _environment(lang, zone) if translations is None else \
         environment(Voice(lang, translations, zone=zone))
+    if not names:
+        log = pseudonymise(log, env.globals["voice"].translations.gettext(N_("Participant {n}")))
+    rec = build(list(log))
     in_language(rec, lang)
     return env.get_template("record.html").render(
         rec=rec, timing=timing_chart(rec.runs) if rec.runs else None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..state import State, Viewer
-from .access import clean_name, join, joincode_rotate
+from .access import clean_name, join, joincode_rotate, token_rotate
 from .base import CODES, CREATED_ID, MAX_NAME, MAX_TEXT, CommandError, Plan, ack_for, new_id
 from .contributions import (keypoint_add, keypoint_edit, keypoint_order, keypoint_publish,
                             keypoint_remove, keypoint_unpublish, note_add, note_hide,
@@ -59,6 +59,8 @@ COMMANDS: dict[str, Command] = {
     "poll.open": poll_open,
     "vote.cast": vote_cast,
     "poll.close": poll_close,
+    # §11: keys
+    "token.rotate": token_rotate,
     # the consoles' own (docs/protocol.md)
     "note.restore": note_restore,
     "keypoint.order": keypoint_order,

@@ -34,6 +34,29 @@ def join(state: State, group_id: str, name: Any) -> tuple[Event, str]:
                     {"participant_id": pid, "name": name}), pid
 
 
+ROTATABLE = ("lead", "board", "screen", "facilitator")
+
+
+def token_rotate(state: State, who: Viewer, p: Any, now: int) -> Plan:
+    """Replace a staff link that went astray (CONTRACT §11). The engine swaps the secret
+    and closes the old link's open sessions; the log records only which link changed.
+    The organiser's own link is replaced from the command line (`links --rotate`)."""
+    require_role(who, "organiser")
+    p = as_payload(p)
+    role = p.get("role")
+    if role not in ROTATABLE:
+        raise CommandError("invalid", "'role' must be lead, board, screen or facilitator (the "
+                                      "organiser's own link: townhall links --rotate organiser)")
+    gid = None
+    if role == "facilitator":
+        gid = ref_field(p, "group_id")
+        if state.group(gid) is None:
+            raise CommandError("not_found", f"there is no group {gid!r}")
+    elif p.get("group_id") is not None:
+        raise CommandError("invalid", f"a {role} link belongs to no group: leave out 'group_id'")
+    return Plan([ev.draft(ev.TOKEN_ROTATED, who.actor(), None, {"role": role, "group_id": gid})])
+
+
 def joincode_rotate(state: State, who: Viewer, p: Any, now: int) -> Plan:
     """Replace a group's join code (a photo of the QR went round). The engine swaps the
     secret; the log records only that it happened."""

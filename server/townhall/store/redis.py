@@ -229,6 +229,19 @@ class RedisStore:
     async def delete_credential(self, secret: str) -> None:
         await self._call(self.r.hdel(self.k_creds, secret))
 
+    async def rewrite(self, events: list[Event], delete_secrets: list[str]) -> None:
+        """A stream entry cannot be edited: the whole stream is rebuilt, with the same
+        ids, in one MULTI/EXEC."""
+        changed = {e["seq"]: e for e in events}
+        everything = [changed.get(e["seq"], e) for e in await self.read(0)]
+        pipe = self.r.pipeline(transaction=True)
+        pipe.delete(self.k_log)
+        for e in everything:
+            pipe.xadd(self.k_log, {"e": ev.encode(e)}, id=f"{e['seq']}-1")
+        if delete_secrets:
+            pipe.hdel(self.k_creds, *delete_secrets)
+        await self._call(pipe.execute())
+
     async def get_meta(self, key: str) -> Any:
         raw = await self._call(self.r.hget(self.k_meta, key))
         return unpack(raw) if raw is not None else None

@@ -12,7 +12,7 @@ import os
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, AsyncIterator, Callable
 
 
 from .. import events as ev
@@ -20,6 +20,7 @@ from ..events import Event
 from . import DuplicateClientKey, StaleLog, StoreError, StoreUnavailable, decode_event, pack, unpack
 
 FILENAME = "townhall.db"
+FOLLOW_EVERY_S = 1.0
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY,
@@ -129,6 +130,23 @@ class SqliteStore:
                      credentials: dict[str, dict] | None = None) -> list[Event]:
         return await self._run(self._append, drafts, expect_last_seq, client_key, credentials)
 
+    async def follow(self, since: int) -> AsyncIterator[list[Event]]:
+        """Batches of events after `since`, forever: what another process wrote to this
+        file (the command line replacing the organiser's link, forgetting names). It
+        polls: the server itself writes everything else and has it already."""
+        last = since
+        while True:
+            await asyncio.sleep(FOLLOW_EVERY_S)
+            try:
+                if await self.last_seq() <= last:
+                    continue
+                batch = await self.read(last)
+            except StoreError:
+                continue
+            if batch:
+                last = batch[-1]["seq"]
+                yield batch
+
     def _read(self, since: int, limit: int | None) -> list[Event]:
         sql = "SELECT seq, body FROM events WHERE seq > ? ORDER BY seq"
         args: tuple = (since,)
@@ -180,6 +198,21 @@ class SqliteStore:
     async def delete_credential(self, secret: str) -> None:
         await self._run(lambda: self._db.execute(
             "DELETE FROM credentials WHERE secret = ?", (secret,)))
+
+    async def rewrite(self, events: list[Event], delete_secrets: list[str]) -> None:
+        def run() -> None:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany("UPDATE events SET body = ? WHERE seq = ?",
+                               [(ev.encode(e), e["seq"]) for e in events])
+                db.executemany("DELETE FROM credentials WHERE secret = ?", [(s,) for s in delete_secrets])
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+        await self._run(run)
 
     async def get_meta(self, key: str) -> Any:
         row = await self._run(lambda: self._db.execute(
