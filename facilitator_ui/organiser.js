@@ -5,11 +5,20 @@
 // server's health. Everything shown comes from client.model, so a change made here, on
 // another organiser tab or by the lead shows the same way; nothing user-written goes in
 // as HTML (packs are rendered by markdown-it with raw HTML off).
+//
+// It speaks the visitor's language (CONTRACT §10, static/i18n.js: imported first, so its
+// catalog is loaded before anything here renders), shows times in the venue's zone, and
+// sets what §10 lets the organiser set on the day: the venue's time zone, the projector's
+// second language, and the assembly's own texts (title, group names and packs) in each
+// language. Display text shows the visitor's language where translated; edit fields show
+// the assembly's own text.
 
+import { t, nt, applyDocument, languagePicker, languages, lang, formatTime, formatNumber,
+  assemblyTitle, groupText, errorText } from "/static/i18n.js";
 import { createClient, describeStatus, secretFromPath, uuid } from "/static/client.js";
-import { el } from "/static/dom.js";
+import { el, withNodes } from "/static/dom.js";
 import { renderMarkdown } from "/static/markdown.js";
-import { clockTime, formatDuration, runElapsedMs, setText } from "/console/console-common.js";
+import { formatDuration, runElapsedMs, setText } from "/console/console-common.js";
 import { createEvaluationLauncher, createPollComposer, createPollList, createPollSender } from "/console/polls.js";
 
 const $ = (id) => document.getElementById(id);
@@ -18,31 +27,52 @@ const PREVIEW_DELAY_MS = 150;
 // The server's limits (docs/protocol.md), checked here first so a message can say why.
 const LIMITS = { title: 200, name: 120, pack: 50000, minutesMax: 600 };
 const KINDS = [
-  ["welcome", "Welcome"], ["group_work", "Group work"], ["break", "Break"],
-  ["plenary", "Plenary"], ["close", "Close"],
+  ["welcome", t("Welcome")], ["group_work", t("Group work")], ["break", t("Break")],
+  ["plenary", t("Plenary")], ["close", t("Close")],
 ];
 const KIND_LABEL = Object.fromEntries(KINDS);
 const STAFF = [
-  ["organiser", "Organiser link", "This page. Keep it to yourself: it can do everything."],
-  ["lead", "Lead facilitator link", "Runs the agenda, timers and plenary focus."],
-  ["board", "Board link", "The Board member's tablet: logs responses, resolves corrections."],
-  ["screen", "Plenary screen link", "Open it on the computer behind the projector."],
+  ["organiser", t("Organiser link"), t("This page. Keep it to yourself: it can do everything.")],
+  ["lead", t("Lead facilitator link"), t("Runs the agenda, timers and plenary focus.")],
+  ["board", t("Board link"), t("The Board member's tablet: logs responses, resolves corrections.")],
+  ["screen", t("Plenary screen link"), t("Open it on the computer behind the projector.")],
 ];
+// The language the assembly's own texts are written in (languages.py lists it first);
+// translations are for the others.
+const SOURCE = Object.keys(languages)[0] ?? "en";
+const OTHER_LANGUAGES = Object.keys(languages).filter((code) => code !== SOURCE);
 
-const capitalise = (t) => (t ? String(t)[0].toUpperCase() + String(t).slice(1) : "");
-const clock = (ts) => new Date(ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const capitalise = (s) => (s ? String(s)[0].toUpperCase() + String(s).slice(1) : "");
+/** The venue's time zone, once the organiser has set one (else this device's). */
+const venueZone = () => client.model?.assembly?.timezone || undefined;
+/** A time as people read it here: this page's language, the venue's zone. */
+function clock(ts, options = {}) {
+  try {
+    return formatTime(ts, { timeZone: venueZone(), ...options });
+  } catch { // a zone the server knows and this browser does not
+    return formatTime(ts, { ...options, timeZone: undefined });
+  }
+}
 /** Links are relative ("/lead/…") when the server has no base URL: make them whole. */
 const absolute = (url) => (url && url.startsWith("/") ? location.origin + url : url);
 /** Characters as the server counts them (code points, not UTF-16 units). */
 const chars = (s) => s.length - (s.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
-const number = (n) => n.toLocaleString("en-GB");
-const quoted = (t) => `“${t}”`;
+const number = (n) => formatNumber(n);
 function setValue(input, value) { if (input.value !== value) input.value = value; }
+/** The languages' own names, listed as this language lists things ("fr, es and ar"). */
+function languageList(codes) {
+  const names = codes.map((code) => languages[code] ?? code);
+  try { return new Intl.ListFormat(lang, { type: "conjunction" }).format(names); } catch { return names.join(", "); }
+}
 
 function minutesText(total) {
   const h = Math.floor(total / 60), m = total % 60;
-  return h ? (m ? `${h} h ${m} min` : `${h} h`) : `${m} min`;
+  if (!h) return t("{m} min", { m: number(m) });
+  return m ? t("{h} h {m} min", { h: number(h), m: number(m) }) : t("{h} h", { h: number(h) });
 }
+
+applyDocument();
+$("language-slot").append(languagePicker({ id: "language" }));
 
 const token = secretFromPath();
 const client = createClient({ token });
@@ -127,12 +157,13 @@ function intent() {
 const OFFLINE = new Set(["offline", "timeout", "unavailable"]);
 const offlineErrors = new Set(); // error nodes that say the connection was down
 
-/** What went wrong, for a person: the server's own words, or what to do when offline. */
+/** What went wrong, for a person: the server's own words (in English; the meaning of
+ *  its code in other languages), or what to do when offline. */
 function explain(error) {
   const code = error?.code;
-  if (code === "offline") return "Not connected, so nothing was saved: try again when the status says Connected.";
-  if (code === "timeout") return "No answer from the server: check the status line and try again (it will not be done twice).";
-  return capitalise(error?.message) || "That did not work: try again.";
+  if (code === "offline") return t("Not connected, so nothing was saved: try again when the status says Connected.");
+  if (code === "timeout") return t("No answer from the server: check the status line and try again (it will not be done twice).");
+  return capitalise(errorText(error));
 }
 
 /** Show `message` in the error paragraph `node`; `field` (if any) is marked invalid. */
@@ -161,25 +192,34 @@ function clearOfflineErrors() {
   for (const node of [...offlineErrors]) clearError(node);
 }
 
-/** Messages about a field are checked again as it is edited, and go when they are fixed. */
-function textProblem(value, limit, noun) {
+/** Messages about a field are checked again as it is edited, and go when they are fixed.
+ *  `optional`: empty is fine (a translation left empty means none). */
+function textProblem(value, limit, noun, { optional = false } = {}) {
   const n = chars(value.trim());
-  if (!n) return `Write ${noun === "title" ? "a title" : "a name"} first.`;
-  if (n > limit) return `The ${noun} is ${number(n)} characters long: the limit is ${number(limit)}.`;
+  const vars = { n: number(n), limit: number(limit) };
+  if (!n) {
+    if (optional) return "";
+    return noun === "title" ? t("Write a title first.") : t("Write a name first.");
+  }
+  if (n > limit) {
+    return noun === "title" ? t("The title is {n} characters long: the limit is {limit}.", vars)
+      : t("The name is {n} characters long: the limit is {limit}.", vars);
+  }
   return "";
 }
 
 function packProblem(value) {
   const n = chars(value);
   return n > LIMITS.pack
-    ? `The pack is ${number(n)} characters long: the limit is ${number(LIMITS.pack)} (${number(n - LIMITS.pack)} too many).`
+    ? t("The pack is {n} characters long: the limit is {limit} ({over} too many).",
+      { n: number(n), limit: number(LIMITS.pack), over: number(n - LIMITS.pack) })
     : "";
 }
 
 function minutesProblem(value) {
   const v = value.trim();
   if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > LIMITS.minutesMax) {
-    return `Minutes: a whole number from 1 to ${LIMITS.minutesMax}.`;
+    return t("Minutes: a whole number from 1 to {max}.", { max: number(LIMITS.minutesMax) });
   }
   return "";
 }
@@ -194,9 +234,16 @@ function liveCheck(field, errorNode, check, { eager = false } = {}) {
   });
 }
 
+/** Numbers, an address: kept left to right inside a right-to-left page ("1,038 / 50,000"
+ *  must not read "50,000 / 1,038"), while the element itself stays where the page puts it. */
+function ltrText(node, text) {
+  if (node.textContent === text) return;
+  node.replaceChildren(el("span", { dir: "ltr", text }));
+}
+
 function counter(node, value, limit) {
   const n = chars(value);
-  setText(node, `${number(n)} / ${number(limit)}`);
+  ltrText(node, t("{n} / {limit}", { n: number(n), limit: number(limit) }));
   node.classList.toggle("over", n > limit);
 }
 
@@ -220,6 +267,7 @@ function renderNow() {
   renderStaff(m);
   if (!m) return;
   renderDay(m);
+  renderLanguages(m);
   renderGroups(m);
   renderAgenda(m);
   renderPolls(m);
@@ -230,14 +278,14 @@ function renderNow() {
 const polls = (() => {
   const send = createPollSender(client, scheduleRender);
   // Said in the section itself (this page has no toasts), until the next one.
-  const notify = (message) => setText($("poll-status"), `${message} (${clockTime(Date.now())}).`);
+  const notify = (message) => setText($("poll-status"), t("{message} ({time}).", { message, time: clock(Date.now()) }));
   const list = createPollList(client, {
     id: "org-polls", send, changed: scheduleRender, notify, canClose: () => true,
   });
   const composer = createPollComposer(client, {
     id: "org-poll", send, changed: scheduleRender, notify,
-    audiences: (m) => [{ value: "", label: "The whole hall" },
-      ...m.groups.map((g) => ({ value: g.id, label: `Group: ${g.name}` }))],
+    audiences: (m) => [{ value: "", label: t("The whole hall") },
+      ...m.groups.map((g) => ({ value: g.id, label: t("Group: {name}", { name: groupText(m, g) }) }))],
     onOpened: (pollId) => list.focusPoll(pollId),
   });
   const evaluation = createEvaluationLauncher(client, {
@@ -261,8 +309,9 @@ const day = { title: $("day-title"), date: $("day-date"), save: $("day-save"), b
 
 function renderDay(m) {
   const title = m.assembly?.title ?? "";
-  setText($("assembly-title"), title);
-  document.title = title ? `Organiser · ${title} · townhall` : "Organiser · townhall";
+  const shown = assemblyTitle(m);
+  setText($("assembly-title"), shown);
+  document.title = shown ? t("Organiser · {title} · townhall", { title: shown }) : t("Organiser · townhall");
   const now = { title, date: m.assembly?.date ?? "" };
   // Follow changes made elsewhere, but never overwrite what is being typed here.
   const untouched = !day.base || (day.title.value === day.base.title && day.date.value === day.base.date);
@@ -292,7 +341,7 @@ $("day-form").addEventListener("submit", async (event) => {
     return;
   }
   if (day.date.validity.badInput) {
-    showError($("day-date-error"), "Give a whole date (day, month and year), or leave it empty.", { field: day.date });
+    showError($("day-date-error"), t("Give a whole date (day, month and year), or leave it empty."), { field: day.date });
     day.date.focus();
     return;
   }
@@ -303,7 +352,7 @@ $("day-form").addEventListener("submit", async (event) => {
   if (title !== m.assembly.title) change.title = title;
   if (date !== (m.assembly.date ?? null)) change.date = date;
   if (!Object.keys(change).length) {
-    setText($("day-done"), "Nothing to save: the title and date are already these.");
+    setText($("day-done"), t("Nothing to save: the title and date are already these."));
     return;
   }
   setText($("day-done"), "");
@@ -319,7 +368,188 @@ $("day-form").addEventListener("submit", async (event) => {
   clearError($("day-title-error"));
   day.base = { title, date: date ?? "" };
   setValue(day.title, title);
-  setText($("day-done"), `Saved at ${clockTime(Date.now())}: every page shows it now.`);
+  setText($("day-done"), t("Saved at {time}: every page shows it now.", { time: clock(Date.now()) }));
+});
+
+// -- languages and the venue's clock (CONTRACT §10) ------------------------------------------
+
+const settings = {
+  zone: $("day-timezone"), second: $("second-language"), save: $("lang-save"),
+  titles: new Map(), // language -> {input, count, error}
+  base: new Map(),   // field -> the value it showed from the model, to follow changes made elsewhere
+};
+// Every zone this browser knows, to pick from (the server checks against its own list).
+const ZONES = (() => {
+  try { return Intl.supportedValuesOf("timeZone"); } catch { return []; }
+})();
+const zoneList = new Set(ZONES);
+$("timezones").append(...["UTC", ...ZONES].map((zone) => el("option", { value: zone })));
+
+settings.second.append(el("option", { value: "", text: t("None") }),
+  ...OTHER_LANGUAGES.map((code) => el("option", { value: code, lang: code, text: languages[code] ?? code })));
+
+for (const code of OTHER_LANGUAGES) {
+  const id = `title-${code}`;
+  const input = el("input", { type: "text", id, lang: code, dir: "auto", autocomplete: "off", spellcheck: true,
+    "aria-describedby": `${id}-count ${id}-error` });
+  const count = el("p", { class: "count", id: `${id}-count` });
+  const error = el("p", { class: "field-error", id: `${id}-error`, role: "alert" });
+  $("title-translations").append(el("div", { class: "field" },
+    el("label", { for: id, text: t("Title in {language}", { language: languages[code] ?? code }) }), input, count, error));
+  input.addEventListener("input", () => { counter(count, input.value, LIMITS.title); setText($("lang-done"), ""); });
+  liveCheck(input, error, (v) => textProblem(v, LIMITS.title, "title", { optional: true }));
+  settings.titles.set(code, { input, count, error });
+}
+for (const f of [settings.zone, settings.second]) f.addEventListener("input", () => setText($("lang-done"), ""));
+settings.zone.addEventListener("input", () => zoneHint(settings.zone.value.trim()));
+liveCheck(settings.zone, $("day-timezone-error"), (v) => zoneProblem(v));
+
+function zoneProblem(value) {
+  const typed = value.trim();
+  return knownZone(typed) === null
+    ? t("This browser knows no time zone called “{zone}”: pick one from the list, like Europe/London.", { zone: typed })
+    : "";
+}
+
+/** A zone as typed, spelled as the list spells it ("europe/paris" -> "Europe/Paris"), or
+ *  null when this browser does not know it. "" is no zone. */
+function knownZone(typed) {
+  if (!typed) return "";
+  if (zoneList.has(typed) || typed === "UTC") return typed;
+  const lower = typed.toLowerCase();
+  const listed = ["UTC", ...ZONES].find((zone) => zone.toLowerCase() === lower);
+  if (listed) return listed;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: typed });
+    return typed; // an alias this browser knows; the server decides
+  } catch {
+    return null;
+  }
+}
+
+/** Under the zone field: what the clock there says now, or what an empty zone means. */
+function zoneHint(typed) {
+  const zone = knownZone(typed);
+  let text;
+  if (zone === "") {
+    text = t("None set: each device shows times in its own clock's zone, and the record in UTC.");
+  } else if (zone === null) {
+    text = t("Pick a zone from the list, like Europe/London.");
+  } else {
+    text = t("Times on every page and in the record are this zone's. It is {time} there now.",
+      { time: formatTime(Date.now(), { timeZone: zone, zone: true }) });
+  }
+  setText($("day-timezone-hint"), text);
+}
+
+/** Say once, where times are shown, which zone they are in. */
+function renderZoneNote(m) {
+  const zone = m.assembly?.timezone;
+  let here = "";
+  try { here = Intl.DateTimeFormat().resolvedOptions().timeZone ?? ""; } catch { /* no Intl zone */ }
+  setText($("zone-note"), zone
+    ? t("Times on this page are the venue's: {zone}.", { zone })
+    : t("No time zone set for the venue: times on this page are this device's ({zone}).", { zone: here }));
+}
+
+/** Follow a change made elsewhere, unless this field is being edited (differs from what it showed). */
+function follow(key, field, value) {
+  const before = settings.base.get(key);
+  if (before === undefined || field.value === before) {
+    setValue(field, value);
+    settings.base.set(key, value);
+  }
+}
+
+function renderLanguages(m) {
+  const a = m.assembly ?? {};
+  const zone = a.timezone ?? "";
+  if (zone && !zoneList.has(zone) && !$("timezones").querySelector(`option[value="${CSS.escape(zone)}"]`)) {
+    $("timezones").append(el("option", { value: zone }));
+  }
+  const hadZone = settings.zone.value;
+  follow("timezone", settings.zone, zone);
+  if (settings.zone.value !== hadZone || !$("day-timezone-hint").textContent) zoneHint(settings.zone.value.trim());
+  // A language set by the file or the API that this list does not offer still shows.
+  const second = a.second_language ?? "";
+  if (second && ![...settings.second.options].some((o) => o.value === second)) {
+    settings.second.append(el("option", { value: second, lang: second, text: languages[second] ?? second }));
+  }
+  follow("second_language", settings.second, second);
+  for (const [code, f] of settings.titles) {
+    follow(`title.${code}`, f.input, a.translations?.[code]?.title ?? "");
+    counter(f.count, f.input.value, LIMITS.title);
+  }
+}
+
+$("lang-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const m = client.model;
+  if (!m || isInert(settings.save)) return;
+  // Checked first, in words next to the field; the first at fault takes the focus.
+  const zone = knownZone(settings.zone.value.trim());
+  const bad = [];
+  if (zone === null) {
+    showError($("day-timezone-error"), zoneProblem(settings.zone.value), { field: settings.zone });
+    bad.push(settings.zone);
+  } else {
+    clearError($("day-timezone-error"));
+  }
+  for (const [, f] of settings.titles) {
+    const problem = textProblem(f.input.value, LIMITS.title, "title", { optional: true });
+    if (problem) { showError(f.error, problem, { field: f.input }); bad.push(f.input); } else clearError(f.error);
+  }
+  if (bad.length) { bad[0].focus(); return; }
+
+  const a = m.assembly ?? {};
+  const change = {};
+  if (zone !== (a.timezone ?? "")) change.timezone = zone || null;
+  const second = settings.second.value || null;
+  if (second !== (a.second_language ?? null)) change.second_language = second;
+  const translations = {};
+  for (const [code, f] of settings.titles) {
+    const title = f.input.value.trim();
+    if (title !== (a.translations?.[code]?.title ?? "")) translations[code] = { title: title || null };
+  }
+  if (Object.keys(translations).length) change.translations = translations;
+  if (!Object.keys(change).length) {
+    setText($("lang-done"), t("Nothing to save: these are already the settings."));
+    return;
+  }
+  setText($("lang-done"), "");
+  clearError($("lang-error"));
+  clearError($("second-language-error"));
+  const ack = await write("languages", "assembly.update", change, [settings.save]);
+  if (!ack) return;
+  if (!ack.ok) {
+    const message = ack.error?.message ?? "";
+    const titled = /translations\.(\w+)\.title/.exec(message);
+    if (titled && settings.titles.has(titled[1])) {
+      const f = settings.titles.get(titled[1]);
+      showAckError(f.error, ack, f.input);
+    } else if (message.includes("timezone") && "timezone" in change) {
+      showAckError($("day-timezone-error"), ack, settings.zone);
+    } else if (message.includes("second_language") && "second_language" in change) {
+      showAckError($("second-language-error"), ack, settings.second);
+    } else {
+      showAckError($("lang-error"), ack);
+    }
+    return;
+  }
+  // What was saved is what the fields now show (trimmed), and what they follow from.
+  settings.base.set("timezone", zone);
+  setValue(settings.zone, zone);
+  settings.base.set("second_language", second ?? "");
+  for (const [code, f] of settings.titles) {
+    const title = f.input.value.trim();
+    settings.base.set(`title.${code}`, title);
+    setValue(f.input, title);
+    counter(f.count, title, LIMITS.title);
+  }
+  zoneHint(zone);
+  // In the zone just saved: the ack may come before the event that sets it in the model.
+  setText($("lang-done"), t("Saved at {time}: every page shows it now.",
+    { time: clock(Date.now(), zone ? { timeZone: zone } : {}) }));
 });
 
 // -- links and copying ----------------------------------------------------------------
@@ -331,11 +561,13 @@ function joinUrl(m, gid) {
 }
 
 let copyCount = 0;
-function linkRow(id, label, hint, spoken = label.toLowerCase()) {
+/** A labelled link with a Copy button; `spoken` names the link wherever it is mentioned
+ *  on its own ("Join link for Flooding"). */
+function linkRow(id, label, hint, spoken = label) {
   const input = el("input", { type: "text", id, readOnly: true, class: "link-input", spellcheck: false,
     dir: "ltr", "aria-describedby": hint ? `${id}-hint` : null });
   input.addEventListener("focus", () => input.select());
-  const button = el("button", { type: "button", class: "copy", text: "Copy" });
+  const button = el("button", { type: "button", class: "copy", text: t("Copy") });
   button.addEventListener("click", () => copy(input, button, button.dataset.spoken));
   nameCopy(button, spoken);
   const row = el("div", { class: "link-row" },
@@ -349,7 +581,7 @@ function linkRow(id, label, hint, spoken = label.toLowerCase()) {
 function nameCopy(button, spoken) {
   if (button.dataset.spoken === spoken) return;
   button.dataset.spoken = spoken;
-  button.setAttribute("aria-label", `Copy the ${spoken}`);
+  button.setAttribute("aria-label", t("Copy: {link}", { link: spoken }));
 }
 
 async function copy(input, button, spoken) {
@@ -368,12 +600,12 @@ async function copy(input, button, spoken) {
   }
   const mine = ++copyCount;
   button.classList.toggle("copied", ok);
-  setText(button, ok ? "Copied" : "Selected");
-  setText($("copy-status"), ok ? `Copied the ${spoken}.`
-    : `Could not copy by itself: the ${spoken} is selected, press Ctrl+C or long-press to copy it.`);
-  setText($("page-error"), ok ? "" : "This browser would not copy by itself: the link is selected, press Ctrl+C (or long-press → Copy).");
+  setText(button, ok ? t("Copied") : t("Selected"));
+  setText($("copy-status"), ok ? t("Copied: {link}.", { link: spoken })
+    : t("Could not copy by itself. Selected: {link}. Press Ctrl+C or long-press to copy it.", { link: spoken }));
+  setText($("page-error"), ok ? "" : t("This browser would not copy by itself: the link is selected, press Ctrl+C (or long-press → Copy)."));
   setTimeout(() => {
-    setText(button, "Copy");
+    setText(button, t("Copy"));
     button.classList.remove("copied");
     if (mine === copyCount) setText($("copy-status"), "");
   }, 2000);
@@ -392,40 +624,49 @@ function renderStaff(m) {
 /**
  * The name and pack fields of a group, with counts against the limits and a live preview
  * of the pack as the group's phones will show it: side by side on a wide screen, behind a
- * Preview toggle on a narrow one (organiser.css).
+ * Preview toggle on a narrow one (organiser.css). For a translation (`language` given) an
+ * empty name or pack means none, and the fields and preview say the language they are in.
  */
-function packFields(prefix, nameLabel) {
+function packFields(prefix, { language = null } = {}) {
   const ids = (what) => `${prefix}-${what}`;
-  const name = el("input", { type: "text", id: ids("name"), dir: "auto", autocomplete: "off",
+  const named = language ? { language: languages[language] ?? language } : {};
+  const inLanguage = language ? { lang: language } : {};
+  const name = el("input", { type: "text", id: ids("name"), dir: "auto", autocomplete: "off", ...inLanguage,
     "aria-describedby": `${ids("name-count")} ${ids("name-error")}` });
   const nameCount = el("p", { class: "count", id: ids("name-count") });
   const nameError = el("p", { class: "field-error", id: ids("name-error"), role: "alert" });
-  const pack = el("textarea", { id: ids("pack"), dir: "auto", rows: 12, spellcheck: true,
+  const pack = el("textarea", { id: ids("pack"), dir: "auto", rows: language ? 8 : 12, spellcheck: true, ...inLanguage,
     "aria-describedby": `${ids("pack-hint")} ${ids("pack-count")} ${ids("pack-error")}` });
   const packCount = el("p", { class: "count", id: ids("pack-count") });
   const packError = el("p", { class: "field-error", id: ids("pack-error"), role: "alert" });
-  const toggle = el("button", { type: "button", class: "preview-toggle small", text: "Preview",
+  const toggle = el("button", { type: "button", class: "preview-toggle small", text: t("Preview"),
     "aria-pressed": "false", "aria-controls": ids("preview") });
-  const preview = el("div", { class: "preview-body" });
+  const preview = el("div", { class: "preview-body", ...inLanguage });
   // It scrolls when long: focusable, so a keyboard can scroll it too.
   const previewBox = el("section", { class: "pack-preview", id: ids("preview"), tabIndex: 0,
     "aria-labelledby": ids("preview-title") },
-    el("p", { class: "preview-title", id: ids("preview-title"), text: "Preview: what the group's phones show" }),
+    el("p", { class: "preview-title", id: ids("preview-title"), text: language
+      ? t("Preview: what the group's phones in {language} show", named)
+      : t("Preview: what the group's phones show") }),
     preview);
   const editor = el("div", { class: "pack-editor", "data-view": "write" },
-    el("div", { class: "pack-head" }, el("label", { for: ids("pack"), text: "Information pack (Markdown, optional)" }), toggle),
-    el("p", { class: "hint", id: ids("pack-hint"),
-      text: "# for a heading, 1. for a numbered list, - for bullets, | a | b | rows for a table, [words](address) for a link." }),
+    el("div", { class: "pack-head" }, el("label", { for: ids("pack"), text: language
+      ? t("Information pack in {language} (Markdown, optional)", named)
+      : t("Information pack (Markdown, optional)") }), toggle),
+    el("p", { class: "hint", id: ids("pack-hint"), text: language
+      ? t("Empty: phones in {language} show the pack above.", named)
+      : t("# for a heading, 1. for a numbered list, - for bullets, | a | b | rows for a table, [words](address) for a link.") }),
     el("div", { class: "pack-panes" },
       el("div", { class: "pack-write" }, pack, packCount, packError),
       previewBox));
   const root = el("div", { class: "pack-fields" },
-    el("div", { class: "field" }, el("label", { for: ids("name"), text: nameLabel }), name, nameCount, nameError),
+    el("div", { class: "field" }, el("label", { for: ids("name"), text: language
+      ? t("Name of the group in {language}", named) : t("Name of the group") }), name, nameCount, nameError),
     editor);
 
-  const view = (preview) => {
-    editor.dataset.view = preview ? "preview" : "write";
-    toggle.setAttribute("aria-pressed", String(preview));
+  const view = (showPreview) => {
+    editor.dataset.view = showPreview ? "preview" : "write";
+    toggle.setAttribute("aria-pressed", String(showPreview));
   };
   toggle.addEventListener("click", () => view(editor.dataset.view !== "preview"));
 
@@ -438,23 +679,26 @@ function packFields(prefix, nameLabel) {
     shownPack = pack.value;
     preview.replaceChildren(pack.value.trim()
       ? renderMarkdown(pack.value, 4)
-      : el("p", { class: "empty", text: "No information pack: the group's phones say there is none." }));
+      : el("p", { class: "empty", text: language
+        ? t("No translation: the group's phones in {language} show the pack in the assembly's own language.", named)
+        : t("No information pack: the group's phones say there is none.") }));
   }
   function refreshCounts() {
     counter(nameCount, name.value, LIMITS.name);
     counter(packCount, pack.value, LIMITS.pack);
   }
+  const nameCheck = (v) => textProblem(v, LIMITS.name, "name", { optional: Boolean(language) });
   name.addEventListener("input", refreshCounts);
   pack.addEventListener("input", () => {
     refreshCounts();
     clearTimeout(timer);
     timer = setTimeout(refreshPreview, PREVIEW_DELAY_MS);
   });
-  liveCheck(name, nameError, (v) => textProblem(v, LIMITS.name, "name"));
+  liveCheck(name, nameError, nameCheck);
   liveCheck(pack, packError, packProblem, { eager: true });
 
   return {
-    root, name, pack, nameError, packError,
+    root, name, pack, nameError, packError, language,
     values: () => ({ name: name.value, info_pack: pack.value }),
     showWriting: () => view(false),
     set({ name: n, info_pack: p }) {
@@ -463,14 +707,14 @@ function packFields(prefix, nameLabel) {
       refreshCounts();
       refreshPreview();
     },
-    /** Check before sending; focus the first field at fault. */
-    validate() {
-      const nameBad = textProblem(name.value, LIMITS.name, "name");
+    /** Check before sending; focus the first field at fault (unless `focus` is false). */
+    validate({ focus = true } = {}) {
+      const nameBad = nameCheck(name.value);
       const packBad = packProblem(pack.value);
       if (nameBad) showError(nameError, nameBad, { field: name }); else if (nameError._field) clearError(nameError);
       if (packBad) showError(packError, packBad, { field: pack }); else if (packError._field) clearError(packError);
       if (packBad) view(false); // the field at fault must be in sight
-      (nameBad ? name : packBad ? pack : null)?.focus();
+      if (focus) (nameBad ? name : packBad ? pack : null)?.focus();
       return !nameBad && !packBad;
     },
   };
@@ -479,8 +723,8 @@ function packFields(prefix, nameLabel) {
 // -- adding a group ----------------------------------------------------------------------
 
 const addGroup = (() => {
-  const fields = packFields("new-group", "Name of the group");
-  const submit = el("button", { type: "submit", class: "primary", id: "group-add-submit", text: "Add group" });
+  const fields = packFields("new-group");
+  const submit = el("button", { type: "submit", class: "primary", id: "group-add-submit", text: t("Add group") });
   const error = el("p", { class: "field-error", id: "group-add-error", role: "alert" });
   const done = el("p", { class: "done", id: "group-add-done", role: "status" });
   $("group-add-form").append(fields.root, el("div", { class: "form-actions" }, submit, done), error);
@@ -510,8 +754,8 @@ $("group-add-form").addEventListener("submit", async (event) => {
   addGroup.intent.done();
   fields.set({ name: "", info_pack: "" });
   fields.showWriting();
-  done.replaceChildren(`Added ${quoted(payload.name)}: its join link, QR code and facilitator link are ready. `,
-    el("a", { href: `#card-${ack.group_id}`, text: "Go to its card" }));
+  done.replaceChildren(t("Added “{name}”: its join link, QR code and facilitator link are ready.", { name: payload.name }),
+    " ", el("a", { href: `#card-${ack.group_id}`, text: t("Go to its card") }));
   fields.name.focus();
 });
 
@@ -539,15 +783,16 @@ function renderGroups(m) {
 }
 
 function updateCard(card, g, m) {
-  setText(card.name, g.name);
-  setText(card.joined, typeof g.joined === "number" ? `${g.joined} joined` : "");
+  const shown = groupText(m, g);
+  setText(card.name, shown);
+  setText(card.joined, typeof g.joined === "number" ? nt("{n} joined", "{n} joined", g.joined) : "");
   const code = m.join?.[g.id] ?? "";
   const before = knownCodes.get(g.id);
   if (before && code && before !== code) renewed.add(g.id);
   if (code) knownCodes.set(g.id, code);
   setValue(card.join, joinUrl(m, g.id));
-  nameCopy(card.joinCopy, `join link for ${g.name}`);
-  nameCopy(card.facCopy, `facilitator link for ${g.name}`);
+  nameCopy(card.joinCopy, t("Join link for {group}", { group: shown }));
+  nameCopy(card.facCopy, t("Facilitator link for {group}", { group: shown }));
   setValue(card.facilitator, absolute(m.links?.facilitators?.[g.id]) ?? "");
   if (card.code !== code) {
     card.code = code;
@@ -557,14 +802,19 @@ function updateCard(card, g, m) {
       card.qr.dataset.code = code;
     }
   }
-  card.qr.alt = `QR code to join ${g.name}`;
+  card.qr.alt = t("QR code to join {group}", { group: shown });
   card.waiting.hidden = Boolean(code);
   card.renewed.hidden = !renewed.has(g.id);
   card.li.dataset.code = code;
   const pack = g.info_pack ?? "";
   setText(card.packLine, pack.trim()
-    ? `Information pack: ${number(chars(pack))} characters.`
-    : "No information pack yet.");
+    ? nt("Information pack: {n} character.", "Information pack: {n} characters.", chars(pack))
+    : t("No information pack yet."));
+  const translated = OTHER_LANGUAGES.filter((code) => {
+    const texts = m.assembly?.translations?.[code]?.groups?.[g.id];
+    return texts?.name || texts?.info_pack;
+  });
+  setText(card.translatedLine, translated.length ? t("Translated into {languages}.", { languages: languageList(translated) }) : "");
   if (card.editor && !card.editorBox.hidden) syncEditor(card, g);
 }
 
@@ -574,16 +824,17 @@ function buildCard(g) {
   const name = el("h3", { class: "group-name", id: nameId, dir: "auto", tabIndex: -1 });
   const joined = el("p", { class: "joined" });
   const qr = el("img", { class: "qr", alt: "", width: 176, height: 176, hidden: true });
-  const waiting = el("p", { class: "hint", text: "The join code is on its way…" });
-  const renewedNote = el("p", { class: "renewed", text: "New code: print this QR code again.", hidden: true });
-  const rotate = el("button", { type: "button", class: "rotate", text: "New join code…", "aria-describedby": nameId });
+  const waiting = el("p", { class: "hint", text: t("The join code is on its way…") });
+  const renewedNote = el("p", { class: "renewed", text: t("New code: print this QR code again."), hidden: true });
+  const rotate = el("button", { type: "button", class: "rotate", text: t("New join code…"), "aria-describedby": nameId });
   rotate.addEventListener("click", () => askRotate(g.id));
-  const joinRow = linkRow(`join-${g.id}`, "Join link", "What the QR code opens: for participants at this table.",
-    `join link for ${g.name}`);
-  const facRow = linkRow(`facilitator-${g.id}`, "Facilitator link", null, `facilitator link for ${g.name}`);
+  const joinRow = linkRow(`join-${g.id}`, t("Join link"), t("What the QR code opens: for participants at this table."),
+    t("Join link for {group}", { group: g.name }));
+  const facRow = linkRow(`facilitator-${g.id}`, t("Facilitator link"), null, t("Facilitator link for {group}", { group: g.name }));
   const packLine = el("p", { class: "pack-line" });
+  const translatedLine = el("p", { class: "translated-line" });
   const editId = `g-${g.id}-editor`;
-  const edit = el("button", { type: "button", class: "edit-group", text: "Edit name and pack",
+  const edit = el("button", { type: "button", class: "edit-group", text: t("Edit name, pack and translations"),
     "aria-expanded": "false", "aria-controls": editId, "aria-describedby": nameId });
   const editorBox = el("div", { class: "group-editor", id: editId, hidden: true });
   li.append(
@@ -591,9 +842,9 @@ function buildCard(g) {
     el("div", { class: "card-body" },
       el("div", { class: "qr-box" }, qr, waiting, renewedNote),
       el("div", { class: "card-links" }, joinRow.row, rotate, facRow.row)),
-    el("div", { class: "pack-row" }, packLine, edit),
+    el("div", { class: "pack-row" }, el("div", { class: "pack-lines" }, packLine, translatedLine), edit),
     editorBox);
-  const card = { li, gid: g.id, name, joined, qr, waiting, renewed: renewedNote, packLine, edit, editorBox,
+  const card = { li, gid: g.id, name, joined, qr, waiting, renewed: renewedNote, packLine, translatedLine, edit, editorBox,
     editor: null, join: joinRow.input, facilitator: facRow.input, code: null,
     joinCopy: joinRow.button, facCopy: facRow.button };
   edit.addEventListener("click", () => toggleEditor(card));
@@ -618,23 +869,70 @@ function toggleEditor(card) {
   }
 }
 
+/** A group's own texts and their translations, flat: {name, info_pack, "fr.name", …}. */
+function groupTexts(m, g) {
+  const out = { name: g.name, info_pack: g.info_pack ?? "" };
+  for (const code of OTHER_LANGUAGES) {
+    const texts = m?.assembly?.translations?.[code]?.groups?.[g.id] ?? {};
+    out[`${code}.name`] = texts.name ?? "";
+    out[`${code}.info_pack`] = texts.info_pack ?? "";
+  }
+  return out;
+}
+const sameTexts = (a, b) => Boolean(a && b) && Object.keys(a).every((k) => a[k] === b[k]);
+
 function buildEditor(card) {
-  const fields = packFields(`g-${card.gid}`, "Name of the group");
-  const save = el("button", { type: "submit", class: "primary", text: "Save changes" });
-  const close = el("button", { type: "button", class: "close-editor", text: "Close" });
+  const fields = packFields(`g-${card.gid}`);
+  // Each other language's name and pack, folded away until wanted; its own preview.
+  const translations = OTHER_LANGUAGES.map((code) => {
+    const f = packFields(`g-${card.gid}-${code}`, { language: code });
+    const state = el("span", { class: "translation-state" });
+    const box = el("details", { class: "translation", "data-lang": code },
+      el("summary", {}, el("span", { lang: code, text: languages[code] ?? code }), " ", state), f.root);
+    return { code, fields: f, box, state };
+  });
+  const save = el("button", { type: "submit", class: "primary", text: t("Save changes") });
+  const close = el("button", { type: "button", class: "close-editor", text: t("Close") });
   const error = el("p", { class: "field-error", role: "alert" });
   const done = el("p", { class: "done", role: "status" });
   const elsewhere = el("p", { class: "elsewhere", role: "status" });
+  const trHeading = `g-${card.gid}-translations-title`;
   const form = el("form", { class: "group-edit-form", "aria-labelledby": `group-${card.gid}-name` },
-    fields.root, elsewhere, el("div", { class: "form-actions" }, save, close, done), error);
+    fields.root,
+    el("section", { class: "translations", "aria-labelledby": trHeading },
+      el("h4", { class: "translations-title", id: trHeading, text: t("Translations") }),
+      el("p", { class: "hint", text: t("The group's name and pack for phones in another language. An empty field means none: those phones show the assembly's own text.") }),
+      ...translations.map((x) => x.box)),
+    elsewhere, el("div", { class: "form-actions" }, save, close, done), error);
   form.noValidate = true;
-  const editor = { root: form, fields, save, close, error, done, elsewhere, base: null };
+  const parts = [{ code: null, fields, box: null }, ...translations];
+  const editor = {
+    root: form, fields, translations, parts, save, close, error, done, elsewhere, base: null,
+    typed() {
+      const out = { name: fields.name.value, info_pack: fields.pack.value };
+      for (const x of translations) {
+        out[`${x.code}.name`] = x.fields.name.value;
+        out[`${x.code}.info_pack`] = x.fields.pack.value;
+      }
+      return out;
+    },
+    setAll(texts) {
+      fields.set({ name: texts.name, info_pack: texts.info_pack });
+      for (const x of translations) {
+        x.fields.set({ name: texts[`${x.code}.name`], info_pack: texts[`${x.code}.info_pack`] });
+        const has = texts[`${x.code}.name`] || texts[`${x.code}.info_pack`];
+        setText(x.state, has ? t("(translated)") : t("(not translated)"));
+      }
+    },
+  };
   card.editorBox.append(form);
-  const dirty = () => editor.base && (fields.name.value !== editor.base.name || fields.pack.value !== editor.base.info_pack);
-  const relabel = () => setText(close, dirty() ? "Discard changes" : "Close");
+  const dirty = () => editor.base && !sameTexts(editor.typed(), editor.base);
+  const relabel = () => setText(close, dirty() ? t("Discard changes") : t("Close"));
   editor.relabel = relabel;
   editor.dirty = dirty;
-  for (const f of [fields.name, fields.pack]) f.addEventListener("input", () => { relabel(); setText(done, ""); });
+  for (const p of parts) {
+    for (const f of [p.fields.name, p.fields.pack]) f.addEventListener("input", () => { relabel(); setText(done, ""); });
+  }
   close.addEventListener("click", () => toggleEditor(card));
   form.addEventListener("submit", (event) => { event.preventDefault(); saveGroup(card); });
   return editor;
@@ -643,29 +941,69 @@ function buildEditor(card) {
 /** Bring an open editor up to date with the group, unless something is being typed in it. */
 function syncEditor(card, g) {
   const editor = card.editor;
-  const now = { name: g.name, info_pack: g.info_pack ?? "" };
-  const typed = editor.fields.values();
-  const same = typed.name === now.name && typed.info_pack === now.info_pack;
-  if (!editor.base || !editor.dirty() || same) {
-    editor.fields.set(now);
+  const now = groupTexts(client.model, g);
+  if (!editor.base || !editor.dirty() || sameTexts(editor.typed(), now)) {
+    editor.setAll(now);
     editor.base = now;
     setText(editor.elsewhere, "");
-  } else if (now.name !== editor.base.name || now.info_pack !== editor.base.info_pack) {
-    setText(editor.elsewhere, "Changed on another page since you started: saving replaces that change with yours.");
+  } else if (!sameTexts(now, editor.base)) {
+    setText(editor.elsewhere, t("Changed on another page since you started: saving replaces that change with yours."));
   }
   editor.relabel();
 }
 
+/** Which field the server's refusal is about: [part, "name" | "pack"], or null. */
+function refusedField(editor, change, message = "") {
+  const named = /translations\.(\w+)\.(name|info_pack)/.exec(message);
+  if (named) {
+    const part = editor.parts.find((p) => p.code === named[1]);
+    if (part) return [part, named[2] === "name" ? "name" : "pack"];
+  }
+  if (message.includes("pack")) {
+    if ("info_pack" in change) return [editor.parts[0], "pack"];
+    const packs = Object.entries(change.translations ?? {}).filter(([, f]) => "info_pack" in f);
+    if (packs.length === 1) return [editor.parts.find((p) => p.code === packs[0][0]), "pack"];
+    return null;
+  }
+  if (message.includes("name") && "name" in change) return [editor.parts[0], "name"];
+  return null;
+}
+
 async function saveGroup(card) {
-  const { fields, save, error, done } = card.editor;
-  const g = client.model?.groups.find((x) => x.id === card.gid);
-  if (!g || isInert(save) || !fields.validate()) return;
-  const { name, info_pack: pack } = fields.values();
+  const editor = card.editor;
+  const { parts, save, error, done } = editor;
+  const m = client.model;
+  const g = m?.groups.find((x) => x.id === card.gid);
+  if (!g || isInert(save)) return;
+  // Check everything; show the first field at fault (opening its language if folded).
+  let firstBad = null;
+  for (const p of parts) if (!p.fields.validate({ focus: false }) && !firstBad) firstBad = p;
+  if (firstBad) {
+    if (firstBad.box) firstBad.box.open = true;
+    const f = firstBad.fields;
+    (f.name.getAttribute("aria-invalid") === "true" ? f.name : f.pack).focus();
+    return;
+  }
+  const typed = editor.typed();
+  const now = groupTexts(m, g);
   const change = {};
-  if (name.trim() !== g.name) change.name = name.trim();
-  if (pack !== (g.info_pack ?? "") && (pack.trim() || g.info_pack)) change.info_pack = pack;
+  const name = typed.name.trim();
+  if (name !== g.name) change.name = name;
+  if (typed.info_pack !== (g.info_pack ?? "") && (typed.info_pack.trim() || g.info_pack)) change.info_pack = typed.info_pack;
+  // A translation left empty is none: null takes it back.
+  const translations = {};
+  const saved = { ...typed, name };
+  for (const code of OTHER_LANGUAGES) {
+    const trName = typed[`${code}.name`].trim();
+    const trPack = typed[`${code}.info_pack`].trim() ? typed[`${code}.info_pack`] : "";
+    saved[`${code}.name`] = trName;
+    saved[`${code}.info_pack`] = trPack;
+    if (trName !== now[`${code}.name`]) (translations[code] ??= {}).name = trName || null;
+    if (trPack !== now[`${code}.info_pack`]) (translations[code] ??= {}).info_pack = trPack || null;
+  }
+  if (Object.keys(translations).length) change.translations = translations;
   if (!Object.keys(change).length) {
-    setText(done, "Nothing to save: the group already reads like this.");
+    setText(done, t("Nothing to save: the group already reads like this."));
     return;
   }
   clearError(error);
@@ -673,27 +1011,42 @@ async function saveGroup(card) {
   const ack = await write(`group:${card.gid}`, "group.update", { group_id: card.gid, ...change }, [save]);
   if (!ack) return;
   if (!ack.ok) {
-    const field = ack.error?.message?.includes("pack") ? fields.pack : ack.error?.message?.includes("name") ? fields.name : null;
-    showAckError(field === fields.pack ? fields.packError : field ? fields.nameError : error, ack, field);
+    const at = refusedField(editor, change, ack.error?.message ?? "");
+    if (at) {
+      const [part, which] = at;
+      if (part.box) part.box.open = true;
+      const field = which === "name" ? part.fields.name : part.fields.pack;
+      showAckError(which === "name" ? part.fields.nameError : part.fields.packError, ack, field);
+    } else {
+      showAckError(error, ack);
+    }
     return;
   }
-  card.editor.base = { name: change.name ?? g.name, info_pack: "info_pack" in change ? pack : g.info_pack ?? "" };
-  setText(card.editor.elsewhere, "");
-  card.editor.relabel();
-  setText(done, `Saved at ${clockTime(Date.now())}: the group's pages show it now.`);
+  if (!("info_pack" in change)) saved.info_pack = g.info_pack ?? "";
+  editor.base = saved;
+  editor.setAll(saved);
+  setText(editor.elsewhere, "");
+  editor.relabel();
+  setText(done, t("Saved at {time}: the group's pages show it now.", { time: clock(Date.now()) }));
 }
 
 // -- rotating a join code ---------------------------------------------------------------
 
 const rotateDialog = $("rotate-dialog");
 let rotating = null;
-const groupNameOf = (gid) => client.model?.groups.find((g) => g.id === gid)?.name ?? gid;
+/** A group's name as this page shows it (translated where the organiser translated it). */
+const groupNameOf = (gid) => {
+  const g = client.model?.groups.find((x) => x.id === gid);
+  return g ? groupText(client.model, g) : gid;
+};
 
 function askRotate(gid) {
   rotating = gid;
   const name = groupNameOf(gid);
-  setText($("rotate-title"), `New join code for ${name}?`);
-  setText($("rotate-group"), name);
+  setText($("rotate-title"), t("New join code for {group}?", { group: name }));
+  $("rotate-what").replaceChildren(...withNodes(
+    t("QR codes and join links for {group} that were printed or shared will no longer let anyone join."),
+    { group: el("strong", { id: "rotate-group", dir: "auto", text: name }) }));
   setText($("rotate-error"), "");
   setText($("rotate-done"), "");
   rotateDialog.returnValue = "";
@@ -711,11 +1064,11 @@ rotateDialog.addEventListener("close", async () => {
   opener?.focus();
   if (!ack) return;
   if (!ack.ok) {
-    setText($("rotate-error"), `The join code for ${name} was not replaced: ${explain(ack.error)}`);
+    setText($("rotate-error"), t("The join code for {group} was not replaced: {reason}", { group: name, reason: explain(ack.error) }));
     return;
   }
   renewed.add(gid);
-  setText($("rotate-done"), `${name} has a new join code. The old one no longer works: print the new QR code.`);
+  setText($("rotate-done"), t("{group} has a new join code. The old one no longer works: print the new QR code.", { group: name }));
   scheduleRender();
 });
 
@@ -724,8 +1077,8 @@ rotateDialog.addEventListener("close", async () => {
 const rows = new Map(); // slot id -> the row's parts
 
 const slotState = (m, s) => {
-  const t = m.timer ?? {};
-  if (t.slot_id === s.id && t.status !== "idle") return t.status === "paused" ? "paused" : "running";
+  const timer = m.timer ?? {};
+  if (timer.slot_id === s.id && timer.status !== "idle") return timer.status === "paused" ? "paused" : "running";
   return m.runs.some((r) => r.slot_id === s.id) ? "ran" : "planned";
 };
 
@@ -734,8 +1087,9 @@ function renderAgenda(m) {
   $("agenda-empty").hidden = m.agenda.length > 0;
   const total = m.agenda.reduce((sum, s) => sum + (s.minutes ?? 0), 0);
   setText($("agenda-summary"), m.agenda.length
-    ? `${m.agenda.length} ${m.agenda.length === 1 ? "part" : "parts"}, ${minutesText(total)} planned in all.`
+    ? nt("{n} part, {time} planned in all.", "{n} parts, {time} planned in all.", m.agenda.length, { time: minutesText(total) })
     : "");
+  renderZoneNote(m);
   // Moving a row takes keyboard focus with it out of the page: put it back afterwards.
   const active = list.contains(document.activeElement) ? document.activeElement : null;
   m.agenda.forEach((s, i) => {
@@ -759,14 +1113,15 @@ function buildRow(s) {
   const sid = s.id;
   const titleId = `slot-${sid}-title`;
   const title = el("p", { class: "slot-title", id: titleId, dir: "auto" });
-  const named = () => el("span", { class: "visually-hidden", dir: "auto" });
+  // Each button says what it does on the screen, and which part of the day to a screen
+  // reader (its accessible name, set in updateRow).
   const arrow = (a) => el("span", { "aria-hidden": "true", text: `${a} ` });
-  const up = el("button", { type: "button", class: "move-up small" }, arrow("↑"), "Up", named());
-  const down = el("button", { type: "button", class: "move-down small" }, arrow("↓"), "Down", named());
+  const up = el("button", { type: "button", class: "move-up small" }, arrow("↑"), t("Up"));
+  const down = el("button", { type: "button", class: "move-down small" }, arrow("↓"), t("Down"));
   const edit = el("button", { type: "button", class: "edit-slot small", "aria-expanded": "false",
-    "aria-controls": `slot-${sid}-form` }, "Edit", named());
+    "aria-controls": `slot-${sid}-form` }, t("Edit"));
   const remove = el("button", { type: "button", class: "remove-slot small danger-outline",
-    "aria-describedby": `slot-${sid}-why` }, "Remove", named());
+    "aria-describedby": `slot-${sid}-why` }, t("Remove"));
   const why = el("span", { class: "visually-hidden", id: `slot-${sid}-why` });
   const error = el("p", { class: "field-error slot-error", role: "alert" });
   const li = el("li", { class: "slot", "data-slot-id": sid },
@@ -798,20 +1153,25 @@ function updateRow(row, s, i, m) {
   setText(row.li.querySelector(".slot-pos"), String(i + 1));
   setText(row.title, s.title);
   const badge = row.li.querySelector(".state-badge");
-  setText(badge, { running: "Running", paused: "Paused", ran: "Done", planned: "" }[state]);
+  setText(badge, { running: t("Running"), paused: t("Paused"), ran: t("Done"), planned: "" }[state]);
   badge.hidden = state === "planned";
-  const meta = [KIND_LABEL[s.kind] ?? s.kind, `${s.minutes} min`];
-  const parts = [meta.join(" · ")];
-  if (s.kind === "plenary") {
-    parts.push(" · ", s.group_id
-      ? el("span", {}, "presenting: ", el("span", { dir: "auto", text: groupNameOf(s.group_id) }))
-      : "no group presenting yet");
+  const meta = { kind: KIND_LABEL[s.kind] ?? s.kind, minutes: number(s.minutes) };
+  let parts;
+  if (s.kind !== "plenary") {
+    parts = [t("{kind} · {minutes} min", meta)];
+  } else if (s.group_id) {
+    parts = withNodes(t("{kind} · {minutes} min · presenting: {group}", meta),
+      { group: el("span", { dir: "auto", text: groupNameOf(s.group_id) }) });
+  } else {
+    parts = [t("{kind} · {minutes} min · no group presenting yet", meta)];
   }
   const metaNode = row.li.querySelector(".slot-meta");
   const metaKey = JSON.stringify([s.kind, s.minutes, s.group_id, s.group_id && groupNameOf(s.group_id)]);
   if (metaNode._key !== metaKey) { metaNode._key = metaKey; metaNode.replaceChildren(...parts); }
   updateTimes(row, m, client.now());
-  for (const b of [row.up, row.down, row.edit, row.remove]) setText(b.lastChild, `: ${s.title}`);
+  const names = [[row.up, t("Up: {title}", { title: s.title })], [row.down, t("Down: {title}", { title: s.title })],
+    [row.edit, t("Edit: {title}", { title: s.title })], [row.remove, t("Remove: {title}", { title: s.title })]];
+  for (const [b, label] of names) if (b.getAttribute("aria-label") !== label) b.setAttribute("aria-label", label);
 
   const moving = pending.has(`slot:${s.id}:move`);
   setInert(row.up, i === 0, moving);
@@ -819,7 +1179,7 @@ function updateRow(row, s, i, m) {
   setInert(row.edit, false, pending.has(`slot:${s.id}:edit`));
   const started = state !== "planned";
   setInert(row.remove, started, pending.has(`slot:${s.id}:remove`));
-  setText(row.why, started ? "It has been started, so it stays in the record: shorten it instead." : "");
+  setText(row.why, started ? t("It has been started, so it stays in the record: shorten it instead.") : "");
   if (row.form && !row.form.root.hidden) syncSlotForm(row, s);
 }
 
@@ -832,8 +1192,18 @@ function updateTimes(row, m, now) {
   const elapsed = runs.reduce((sum, r) => sum + runElapsedMs(r, now), 0);
   const planned = runs[runs.length - 1].planned_ms + runs.reduce((sum, r) => sum + r.extended_ms, 0);
   const running = runs.some((r) => r.ended_at == null);
-  setText(node, `Started ${clockTime(runs[0].started_at)} · planned ${minutesText(Math.round(planned / 60000))} · `
-    + `${running ? "so far" : "took"} ${formatDuration(elapsed)}${runs.length > 1 ? ` in ${runs.length} runs` : ""}`);
+  const vars = { time: clock(runs[0].started_at), planned: minutesText(Math.round(planned / 60000)),
+    elapsed: formatDuration(elapsed) };
+  let text;
+  if (runs.length > 1) {
+    text = running
+      ? nt("Started {time} · planned {planned} · so far {elapsed} in {n} run", "Started {time} · planned {planned} · so far {elapsed} in {n} runs", runs.length, vars)
+      : nt("Started {time} · planned {planned} · took {elapsed} in {n} run", "Started {time} · planned {planned} · took {elapsed} in {n} runs", runs.length, vars);
+  } else {
+    text = running ? t("Started {time} · planned {planned} · so far {elapsed}", vars)
+      : t("Started {time} · planned {planned} · took {elapsed}", vars);
+  }
+  setText(node, text);
   node.classList.toggle("over", elapsed > planned);
 }
 
@@ -863,7 +1233,8 @@ async function moveSlot(row, step) {
   renderNow();
   const now = client.model.agenda;
   const at = now.findIndex((s) => s.id === row.sid);
-  announce(`Moved ${quoted(now[at]?.title ?? "")} ${step < 0 ? "up" : "down"}: now ${at + 1} of ${now.length}.`);
+  const where = { title: now[at]?.title ?? "", at: number(at + 1), count: number(now.length) };
+  announce(step < 0 ? t("Moved “{title}” up: now {at} of {count}.", where) : t("Moved “{title}” down: now {at} of {count}.", where));
   if (document.activeElement !== button) button.focus({ preventScroll: true });
   button.scrollIntoView({ block: "nearest" });
 }
@@ -879,8 +1250,9 @@ function askRemove(row) {
   if (!s) return;
   removing = row;
   clearError(row.error);
-  setText($("remove-title"), `Remove ${quoted(s.title)} from the agenda?`);
-  setText($("remove-slot"), s.title);
+  setText($("remove-title"), t("Remove “{title}” from the agenda?", { title: s.title }));
+  $("remove-what").replaceChildren(...withNodes(t("“{title}” leaves the agenda on every screen and phone."),
+    { title: el("strong", { id: "remove-slot", dir: "auto", text: s.title }) }));
   removeDialog.returnValue = "";
   removeDialog.showModal();
   $("remove-cancel").focus();
@@ -904,7 +1276,7 @@ removeDialog.addEventListener("close", async () => {
     row.remove.focus();
     return;
   }
-  announce(`Removed ${quoted(title)} from the agenda.`);
+  announce(t("Removed “{title}” from the agenda.", { title }));
   (neighbour?.remove ?? addSlot.fields.title).focus();
 });
 
@@ -925,16 +1297,16 @@ function slotFields(prefix, { position = false } = {}) {
   const minutesError = el("p", { class: "field-error", id: ids("minutes-error"), role: "alert" });
   const kind = el("select", { id: ids("kind"), dir: "auto" }, ...KINDS.map(([v, label]) => el("option", { value: v, text: label })));
   const group = el("select", { id: ids("group"), dir: "auto", "aria-describedby": ids("group-hint") });
-  const groupHint = el("p", { class: "hint", id: ids("group-hint"), text: "The group whose key points the plenary hears." });
+  const groupHint = el("p", { class: "hint", id: ids("group-hint"), text: t("The group whose key points the plenary hears.") });
   const groupField = el("div", { class: "field group-field" },
-    el("label", { for: ids("group"), text: "Presenting group" }), groupHint, group);
+    el("label", { for: ids("group"), text: t("Presenting group") }), groupHint, group);
   const where = position ? el("select", { id: ids("position"), dir: "auto" }) : null;
   const root = el("div", { class: "slot-fields" },
-    el("div", { class: "field title-field" }, el("label", { for: ids("title"), text: "Title" }), title, titleCount, titleError),
-    el("div", { class: "field minutes-field" }, el("label", { for: ids("minutes"), text: "Minutes" }), minutes, minutesError),
-    el("div", { class: "field kind-field" }, el("label", { for: ids("kind"), text: "Kind" }), kind),
+    el("div", { class: "field title-field" }, el("label", { for: ids("title"), text: t("Title") }), title, titleCount, titleError),
+    el("div", { class: "field minutes-field" }, el("label", { for: ids("minutes"), text: t("Minutes") }), minutes, minutesError),
+    el("div", { class: "field kind-field" }, el("label", { for: ids("kind"), text: t("Kind") }), kind),
     groupField,
-    where ? el("div", { class: "field position-field" }, el("label", { for: ids("position"), text: "Where" }), where) : null);
+    where ? el("div", { class: "field position-field" }, el("label", { for: ids("position"), text: t("Where") }), where) : null);
 
   const showGroup = () => { groupField.hidden = kind.value !== "plenary"; };
   kind.addEventListener("change", showGroup);
@@ -944,18 +1316,18 @@ function slotFields(prefix, { position = false } = {}) {
 
   let optionsKey = "";
   function sync(m) {
-    const key = JSON.stringify([m.groups.map((g) => [g.id, g.name]), position ? m.agenda.map((s) => [s.id, s.title]) : 0]);
+    const key = JSON.stringify([m.groups.map((g) => [g.id, groupText(m, g)]), position ? m.agenda.map((s) => [s.id, s.title]) : 0]);
     if (key === optionsKey) return;
     optionsKey = key;
     const chosen = group.value;
-    group.replaceChildren(el("option", { value: "", text: "None yet" }),
-      ...m.groups.map((g) => el("option", { value: g.id, text: g.name })));
+    group.replaceChildren(el("option", { value: "", text: t("None yet") }),
+      ...m.groups.map((g) => el("option", { value: g.id, text: groupText(m, g) })));
     group.value = m.groups.some((g) => g.id === chosen) ? chosen : "";
     if (where) {
       const at = where.value || "end";
-      where.replaceChildren(el("option", { value: "end", text: "At the end" }),
-        el("option", { value: "first", text: "At the start" }),
-        ...m.agenda.map((s) => el("option", { value: `after:${s.id}`, text: `After “${s.title}”` })));
+      where.replaceChildren(el("option", { value: "end", text: t("At the end") }),
+        el("option", { value: "first", text: t("At the start") }),
+        ...m.agenda.map((s) => el("option", { value: `after:${s.id}`, text: t("After “{title}”", { title: s.title }) })));
       where.value = [...where.options].some((o) => o.value === at) ? at : "end";
     }
   }
@@ -998,7 +1370,7 @@ function slotFields(prefix, { position = false } = {}) {
 
 const addSlot = (() => {
   const fields = slotFields("new-slot", { position: true });
-  const submit = el("button", { type: "submit", class: "primary", id: "slot-add-submit", text: "Add to the agenda" });
+  const submit = el("button", { type: "submit", class: "primary", id: "slot-add-submit", text: t("Add to the agenda") });
   const error = el("p", { class: "field-error", id: "slot-add-error", role: "alert" });
   $("slot-add-form").append(fields.root, el("div", { class: "form-actions" }, submit), error);
   fields.set({ title: "", minutes: null, kind: "group_work", group_id: null });
@@ -1027,7 +1399,8 @@ $("slot-add-form").addEventListener("submit", async (event) => {
   renderNow();
   const agenda = client.model.agenda;
   const at = agenda.findIndex((s) => s.id === ack.slot_id);
-  announce(`Added ${quoted(payload.title)} (${payload.minutes} min)${at >= 0 ? `: ${at + 1} of ${agenda.length}` : ""}.`);
+  const added = { title: payload.title, minutes: number(payload.minutes), at: number(at + 1), count: number(agenda.length) };
+  announce(at >= 0 ? t("Added “{title}” ({minutes} min): {at} of {count}.", added) : t("Added “{title}” ({minutes} min).", added));
   fields.set({ title: "", minutes: null, kind: payload.kind, group_id: payload.group_id });
   fields.where.value = "end";
   fields.title.focus();
@@ -1054,8 +1427,8 @@ function toggleSlotForm(row) {
 
 function buildSlotForm(row) {
   const fields = slotFields(`edit-${row.sid}`);
-  const save = el("button", { type: "submit", class: "primary", text: "Save" });
-  const cancel = el("button", { type: "button", text: "Cancel" });
+  const save = el("button", { type: "submit", class: "primary", text: t("Save") });
+  const cancel = el("button", { type: "button", text: t("Cancel") });
   const elsewhere = el("p", { class: "elsewhere", role: "status" });
   const root = el("form", { class: "slot-form", id: `slot-${row.sid}-form`, hidden: true, "aria-labelledby": `slot-${row.sid}-title` },
     fields.root, elsewhere, el("div", { class: "form-actions" }, save, cancel));
@@ -1081,7 +1454,7 @@ function syncSlotForm(row, s) {
     form.base = now;
     setText(form.elsewhere, "");
   } else if (slotSig(now) !== slotSig(form.base)) {
-    setText(form.elsewhere, "Changed on another page since you started: saving replaces that change with yours.");
+    setText(form.elsewhere, t("Changed on another page since you started: saving replaces that change with yours."));
   }
 }
 
@@ -1106,9 +1479,11 @@ async function saveSlot(row) {
     showAckError(field === fields.title ? fields.titleError : field ? fields.minutesError : row.error, ack, field);
     return;
   }
-  const lengthened = "minutes" in change && row.state !== "planned" && row.state !== "ran"
-    ? ` The countdown on every screen moved by ${change.minutes - s.minutes} min.` : "";
-  announce(`Saved ${quoted(v.title)}.${lengthened}`);
+  const lengthened = "minutes" in change && row.state !== "planned" && row.state !== "ran";
+  announce(lengthened
+    ? t("Saved “{title}”. The countdown on every screen moved by {minutes} min.",
+      { title: v.title, minutes: number(change.minutes - s.minutes) })
+    : t("Saved “{title}”.", { title: v.title }));
   row.form.base = null;
   toggleSlotForm(row);
 }
@@ -1131,12 +1506,16 @@ async function download(button) {
   button.disabled = true;
   button.setAttribute("aria-busy", "true");
   try {
-    const response = await fetch(button.dataset.path, {
+    // The record of the day in the language this page speaks (CONTRACT §10).
+    const path = button.dataset.lang ? `${button.dataset.path}?lang=${encodeURIComponent(lang)}` : button.dataset.path;
+    const response = await fetch(path, {
       headers: { Authorization: `Bearer ${token}` }, cache: "no-store",
     });
     if (!response.ok) {
       const body = await response.json().catch(() => ({}));
-      throw new Error(body.error ?? `the server answered ${response.status}`);
+      const error = new Error(body.error ?? "");
+      error.status = response.status;
+      throw error;
     }
     const blob = await response.blob();
     const url = URL.createObjectURL(blob);
@@ -1145,10 +1524,15 @@ async function download(button) {
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 60000);
-    setText($("export-done"), `Downloaded ${label} (${Math.max(1, Math.round(blob.size / 1024))} KB).`);
+    setText($("export-done"), t("Downloaded {file} ({size} KB).",
+      { file: label, size: number(Math.max(1, Math.round(blob.size / 1024))) }));
   } catch (error) {
-    const message = error instanceof TypeError ? "the server did not answer" : error.message;
-    setText($("export-error"), `Could not download ${label}: ${message}.`);
+    // The server's reason is English, for developers: said as it is in English only.
+    setText($("export-error"), error instanceof TypeError || error.status == null
+      ? t("Could not download {file}: the server did not answer.", { file: label })
+      : lang === SOURCE && error.message
+        ? t("Could not download {file}: {reason}.", { file: label, reason: error.message })
+        : t("Could not download {file}: the server answered {status}.", { file: label, status: error.status }));
   } finally {
     button.disabled = false;
     button.removeAttribute("aria-busy");
@@ -1157,20 +1541,62 @@ async function download(button) {
 
 // -- health ---------------------------------------------------------------------------
 
+/** A host that is this machine itself: phones cannot reach it (127.x, localhost, ::1). */
+function loopbackHost(url) {
+  let host;
+  try { host = new URL(url).hostname; } catch { return null; }
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  const loop = h === "localhost" || h.endsWith(".localhost") || /^127\./.test(h) || h === "::1"
+    || /^::ffff:(127\.|7f)/.test(h);
+  return loop ? host : null;
+}
+
+/**
+ * What the server says the organiser should know before the day (/healthz `notices`):
+ * in English its own words; in another language what each means, where this page knows
+ * the notice (the QR codes' address, plain http), else its words, marked as English.
+ */
+function noticeText(notice, baseUrl) {
+  if (lang === SOURCE) return { text: notice };
+  const host = loopbackHost(baseUrl ?? "");
+  if (host && /^QR codes point at /.test(notice)) {
+    return { text: t("QR codes point at {host}, this computer itself: phones cannot reach it. Connect to the venue network, or set TOWNHALL_BASE_URL to the address phones use (for example http://192.168.1.20:8000).", { host }) };
+  }
+  if (/^Plain http/.test(notice)) {
+    return { text: t("Plain http: phones will not keep the app for when the Wi-Fi drops (browsers allow that only over https). See docs/deploy.md to serve https.") };
+  }
+  return { text: notice, lang: "en" };
+}
+
+let shownNotices = "";
+function renderNotices(h) {
+  const notices = Array.isArray(h.notices) ? h.notices : [];
+  const key = JSON.stringify([notices, h.base_url]);
+  if (key === shownNotices) return;
+  shownNotices = key;
+  ltrText($("health-base"), h.base_url || location.origin);
+  $("health-notices").replaceChildren(...notices.map((notice) => {
+    const { text, lang: spoken } = noticeText(notice, h.base_url);
+    return el("li", { text, ...(spoken ? { lang: spoken } : {}) });
+  }));
+  $("health-notices-box").hidden = notices.length === 0;
+}
+
 async function checkHealth() {
   const store = $("health-store");
   try {
     const response = await fetch("/healthz", { cache: "no-store" });
     const h = await response.json();
     store.dataset.state = h.status === "ok" ? "ok" : "down";
-    setText(store, h.status === "ok" ? `OK · ${h.store}` : `Not answering · ${h.store}`);
-    setText($("health-connections"), String(h.connections));
-    setText($("health-events"), String(h.last_seq));
+    setText(store, h.status === "ok" ? t("OK · {store}", { store: h.store }) : t("Not answering · {store}", { store: h.store }));
+    setText($("health-connections"), number(h.connections));
+    setText($("health-events"), number(h.last_seq));
+    renderNotices(h);
   } catch {
     store.dataset.state = "down";
-    setText(store, "The server is not answering");
+    setText(store, t("The server is not answering"));
   }
-  setText($("health-checked"), clock(Date.now()));
+  setText($("health-checked"), clock(Date.now(), { seconds: true, zone: true }));
 }
 
 // Registered before start(): the welcome can arrive before the client reports "connected".

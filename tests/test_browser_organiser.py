@@ -530,8 +530,11 @@ async def test_organiser_console_has_no_serious_accessibility_violations(browser
         # Editing: a group's name and pack with its preview, a slot's form, refused input.
         card = page.locator("#group-cards li.group-card[data-group='flooding']")
         await card.locator("button.edit-group").click()
-        await card.locator(".preview-toggle").click()
+        await page.click("#g-flooding-editor .pack-fields .preview-toggle[aria-controls='g-flooding-preview']")
         await page.locator("#g-flooding-preview table").wait_for()
+        # Its French translation, folded open, with a pack of its own.
+        await card.locator("details.translation[data-lang=fr] summary").click()
+        await page.fill("#g-flooding-fr-pack", "## Risques\n\n1. Maisons\n")
         await page.locator("#agenda li.slot").nth(2).locator("button.edit-slot").click()
         await page.fill("#new-slot-minutes", "0")
         await page.click("#slot-add-submit")

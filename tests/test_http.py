@@ -92,8 +92,8 @@ def test_csv_export_is_a_download_of_every_event(server):
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert r.headers["content-disposition"] == 'attachment; filename="events.csv"'
     rows = list(csv.reader(io.StringIO(r.text)))
-    assert rows[0][:3] == ["seq", "time", "type"]
-    assert rows[1][0] == "1" and rows[1][2] == "assembly.loaded"
+    assert rows[0][:4] == ["seq", "time", "local_time", "type"]
+    assert rows[1][0] == "1" and rows[1][3] == "assembly.loaded"
     last_seq = httpx.get(f"{server.url}/healthz").json()["last_seq"]
     assert [int(row[0]) for row in rows[1:]] == list(range(1, last_seq + 1))
 

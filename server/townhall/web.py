@@ -10,10 +10,12 @@ from __future__ import annotations
 import html
 import io
 import json
+from functools import lru_cache
 from typing import Callable
 
 import qrcode
 import qrcode.image.svg
+from jinja2 import Environment, PackageLoader
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -66,15 +68,26 @@ def language_head(assets: Assets, accept_language: str | None) -> str:
             f'<link rel="preload" as="fetch" crossorigin href="{urls[guess]}">\n')
 
 
-def message_page(title: str, text: str, status: int) -> HTMLResponse:
-    body = (
-        "<!doctype html><html lang=en><meta charset=utf-8>"
-        "<meta name=viewport content='width=device-width,initial-scale=1'>"
-        f"<title>{html.escape(title)} · townhall</title>"
-        "<link rel=stylesheet href='/static/base.css'>"
-        f"<main class=message><h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></main>"
-    )
-    return HTMLResponse(body, status_code=status, headers=SECURITY_HEADERS)
+@lru_cache(maxsize=None)
+def _messages(lang: str) -> Environment:
+    """templates/message.html speaking `lang` (the catalogs of CONTRACT §10)."""
+    env = Environment(loader=PackageLoader("townhall", "templates"), autoescape=True,
+                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)
+    return env
+
+
+def message_page(request: Request | None, what: str, status: int, **values: str) -> HTMLResponse:
+    """A page that only says something, in the visitor's language (Accept-Language):
+    `what` is "staff_link" or "qr_sheet_link" (a link that is not valid) or
+    "not_built" (with `path`). The sentences are in templates/message.html, where
+    `make messages` finds them."""
+    lang = i18n.negotiate(request.headers.get("accept-language") if request else None)
+    body = _messages(lang).get_template("message.html").render(
+        what=what, lang=lang, dir=i18n.direction(lang), **values)
+    return HTMLResponse(body, status_code=status,
+                        headers={**SECURITY_HEADERS, "Vary": "Accept-Language", "Content-Language": lang})
 
 
 def page(assets: Assets, url: str, request: Request | None = None, status: int = 200,
@@ -83,7 +96,7 @@ def page(assets: Assets, url: str, request: Request | None = None, status: int =
     need to speak the visitor's language."""
     found = assets.find(url)
     if found is None:
-        return message_page("Not built yet", f"{url} is missing from this install.", 500)
+        return message_page(request, "not_built", 500, path=url)
     body = pages.fill(found[0].body.decode("utf-8"), **values)
     accept = request.headers.get("accept-language") if request else None
     body = body.replace("</head>", language_head(assets, accept) + "</head>", 1)
@@ -158,10 +171,7 @@ def routes(engine: Engine, base_url: Callable[[], str | None], connections: Call
         async def endpoint(request: Request) -> Response:
             cred = await engine.credential(request.path_params["token"])
             if cred is None or cred["kind"] != "staff" or cred["role"] != role:
-                return message_page(
-                    "This link is not valid",
-                    "Check that the whole link was copied, or ask the organiser for a new one "
-                    "(townhall links prints them all).", 404)
+                return message_page(request, "staff_link", 404)
             return page(assets, ROLE_PAGES[role], request)
 
         return endpoint
@@ -181,15 +191,18 @@ def routes(engine: Engine, base_url: Callable[[], str | None], connections: Call
         async def endpoint(request: Request) -> Response:
             if (refused := await organiser_only(request)) is not None:
                 return refused
+            query = request.query_params
             extra = {}
+            log = list(engine.log)  # a snapshot of the log: sockets keep flowing meanwhile
             if render is report.html_report:  # ?lang=fr: the record in French (CONTRACT §10)
-                lang = request.query_params.get("lang", "en")
+                lang = query.get("lang", "en")
                 if lang not in i18n.LANGUAGES:
                     return JSONResponse({"error": f"lang must be one of {', '.join(i18n.LANGUAGES)}"},
                                         status_code=400)
-                extra["lang"] = lang
-            # A snapshot of the log, rendered off the event loop: sockets keep flowing.
-            body = await run_in_threadpool(lambda: render(list(engine.log), **extra))
+                extra = {"lang": lang, "names": query.get("names") == "1"}
+            elif query.get("pseudonymise") == "1":  # CONTRACT §11
+                log = report.pseudonymise(log)
+            body = await run_in_threadpool(lambda: render(log, **extra))
             return Response(body, media_type=media_type,
                             headers={"Content-Disposition": f'attachment; filename="{filename}"',
                                      "Cache-Control": "no-store", **headers})
@@ -214,10 +227,7 @@ def routes(engine: Engine, base_url: Callable[[], str | None], connections: Call
         """The printable sheet of every group's QR code: the organiser's alone."""
         cred = await engine.credential(request.path_params["token"])
         if cred is None or cred["kind"] != "staff" or cred["role"] != "organiser":
-            return message_page(
-                "This link is not valid",
-                "The QR sheet opens from the organiser's link; check that the whole link "
-                "was copied (townhall links prints it).", 404)
+            return message_page(request, "qr_sheet_link", 404)
         return page(assets, QR_SHEET, request)
 
     return [
