@@ -1557,15 +1557,15 @@ function loopbackHost(url) {
  * the notice (the QR codes' address, plain http), else its words, marked as English.
  */
 function noticeText(notice, baseUrl) {
-  if (lang === SOURCE) return { text: notice };
-  const host = loopbackHost(baseUrl ?? "");
-  if (host && /^QR codes point at /.test(notice)) {
+  if (lang === SOURCE) return { text: notice.message };
+  if (notice.code === "qr_loopback") {
+    const host = notice.host ?? loopbackHost(baseUrl ?? "");
     return { text: t("QR codes point at {host}, this computer itself: phones cannot reach it. Connect to the venue network, or set TOWNHALL_BASE_URL to the address phones use (for example http://192.168.1.20:8000).", { host }) };
   }
-  if (/^Plain http/.test(notice)) {
+  if (notice.code === "plain_http") {
     return { text: t("Plain http: phones will not keep the app for when the Wi-Fi drops (browsers allow that only over https). See docs/deploy.md to serve https.") };
   }
-  return { text: notice, lang: "en" };
+  return { text: notice.message, lang: "en" };
 }
 
 let shownNotices = "";

@@ -237,7 +237,8 @@ async def test_the_health_panel_says_what_the_server_notices(browser, tmp_path):
         page, watch = await open_organiser(browser, srv, LANDSCAPE)
         notices = page.locator("#health-notices li")
         await notices.first.wait_for()
-        assert [n.strip() for n in await notices.all_text_contents()] == health["notices"]
+        assert [n.strip() for n in await notices.all_text_contents()] == [n["message"] for n in health["notices"]]
+        assert [n["code"] for n in health["notices"]] == ["qr_loopback", "plain_http"]
         assert await page.text_content("#health-base") == health["base_url"]
         assert await page.locator("#health-notices-box").is_visible()
         clean(watch)

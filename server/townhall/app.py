@@ -20,7 +20,7 @@ log = logging.getLogger("townhall")
 
 
 def create_app(store: Store, base_url: str | None = None,
-               notices: list[str] | None = None) -> socketio.ASGIApp:
+               notices: list[dict] | None = None) -> socketio.ASGIApp:
     """`store` must already hold an assembly; the app opens it and replays the log on
     start-up and closes it on shutdown. `base_url` is the address phones use (QR codes);
     `notices` are what the organiser should know about it (network.Address.warnings)."""

@@ -171,7 +171,7 @@ def serve(args: argparse.Namespace) -> int:
           + (f". Other addresses: {', '.join(address.others)}; set TOWNHALL_BASE_URL to "
              "use one of them" if address.others else ""))
     for warning in address.warnings():
-        print(f"townhall: WARNING: {warning}", file=sys.stderr)
+        print(f"townhall: WARNING: {warning['message']}", file=sys.stderr)
     print(f"townhall: organiser link: {organiser}")
     hint = f"--redis-url {args.redis_url}" if args.redis_url else f"--data-dir {args.data_dir}"
     print(f"townhall: every other link (lead, board, screen, facilitators, QR joins): "

@@ -24,16 +24,20 @@ class Address:
     how: str                       # how it was chosen, in words
     others: list[str] = field(default_factory=list)  # other addresses, "10.0.0.5 (eth1)"
 
-    def warnings(self) -> list[str]:
+    def warnings(self) -> list[dict[str, str]]:
+        """What the organiser should know, each with a stable `code` (pages say it in the
+        visitor's language) and the English `message` (the command line prints it)."""
         out = []
         if self.loopback:
-            out.append(f"QR codes point at {self.host}, this machine itself: phones cannot "
-                       "reach it. Connect to the venue network, or set TOWNHALL_BASE_URL "
-                       "to the address phones use (for example http://192.168.1.20:8000).")
+            out.append({"code": "qr_loopback", "host": self.host, "message": (
+                f"QR codes point at {self.host}, this machine itself: phones cannot reach "
+                "it. Connect to the venue network, or set TOWNHALL_BASE_URL to the address "
+                "phones use (for example http://192.168.1.20:8000).")})
         if not self.secure:
-            out.append("Plain http: phones will not keep the app for when the Wi-Fi drops "
-                       "(browsers allow that only over https). See docs/deploy.md to serve "
-                       "https with --ssl-certfile and --ssl-keyfile.")
+            out.append({"code": "plain_http", "message": (
+                "Plain http: phones will not keep the app for when the Wi-Fi drops (browsers "
+                "allow that only over https). See docs/deploy.md to serve https with "
+                "--ssl-certfile and --ssl-keyfile.")})
         return out
 
 

@@ -134,7 +134,7 @@ def join_url(request: Request, base_url: str | None, code: str) -> str:
 
 
 def routes(engine: Engine, base_url: Callable[[], str | None], connections: Callable[[], int],
-           assets: Assets, notices: list[str]):
+           assets: Assets, notices: list[dict]):
     async def healthz(request: Request) -> JSONResponse:
         ok = await engine.store.ping()
         body = {"status": "ok" if ok else "unavailable", "store": engine.store.description,
