@@ -3,6 +3,7 @@
 // server, keep the model in step by seq and `sync`, and keep writes made offline in a
 // queue in localStorage until the server has acknowledged them. Pages only render.
 
+import { lang, nt, t } from "/static/i18n.js";
 import { io } from "/vendor/socket.io.esm.min.js";
 import { applyEvent, fromSnapshot, toSnapshot } from "/static/model.js";
 
@@ -148,9 +149,9 @@ export function createClient({ token = null, joinCode = null, groupId = null, na
     return { join_code: joinCode, name: identity.name };
   }
 
-  function setStatus(state, message = "") {
+  function setStatus(state, message = "", code = null) {
     const notesOnly = queue.every((item) => item.name === "note.add");
-    client.status = { state, pending: queue.length, pendingNoun: notesOnly ? "note" : "change", message };
+    client.status = { state, pending: queue.length, pendingNoun: notesOnly ? "note" : "change", message, code };
     emit("status", client.status);
   }
 
@@ -176,16 +177,16 @@ export function createClient({ token = null, joinCode = null, groupId = null, na
       return;
     }
     if (code && code !== "unavailable") {
-      setStatus("refused", err.message);
+      setStatus("refused", err.message, code);
       emit("error", { code, message: err.message });
       return;
     }
-    setStatus("reconnecting", "Reconnecting…");
+    setStatus("reconnecting", t("Reconnecting…"));
     if (!socket.active) retryLater();
   });
 
   socket.on("disconnect", (reason) => {
-    setStatus("reconnecting", "Reconnecting…");
+    setStatus("reconnecting", t("Reconnecting…"));
     if (reason === "io server disconnect") retryLater();
   });
 
@@ -320,14 +321,14 @@ export function createClient({ token = null, joinCode = null, groupId = null, na
     if (NEEDS_CLIENT_ID.has(name) && !body.client_id) body.client_id = uuid();
     if (!QUEUEABLE.has(name)) {
       if (!socket.connected) {
-        return Promise.resolve({ ok: false, error: { code: "offline", message: "Not connected: try again when the connection is back." } });
+        return Promise.resolve({ ok: false, error: { code: "offline", message: t("Not connected: try again when the connection is back.") } });
       }
-      return call(name, body).catch(() => ({ ok: false, error: { code: "timeout", message: "No answer from the server: check and try again." } }));
+      return call(name, body).catch(() => ({ ok: false, error: { code: "timeout", message: t("No answer from the server: check and try again.") } }));
     }
     const item = { id: uuid(), name, payload: body, queuedAt: Date.now() };
     queue.push(item);
     store.set(queueKey, queue);
-    setStatus(client.status.state, client.status.message);
+    setStatus(client.status.state, client.status.message, client.status.code);
     return new Promise((resolve) => {
       waiters.set(item.id, resolve);
       flush();
@@ -357,7 +358,7 @@ export function createClient({ token = null, joinCode = null, groupId = null, na
         if (!ack.ok) emit("error", { ...ack.error, item });
         waiters.get(item.id)?.(ack);
         waiters.delete(item.id);
-        setStatus(client.status.state, client.status.message);
+        setStatus(client.status.state, client.status.message, client.status.code);
       }
     } finally {
       flushing = false;
@@ -418,7 +419,7 @@ export function createClient({ token = null, joinCode = null, groupId = null, na
 
   function start() {
     restore();
-    setStatus("connecting", client.model ? "Offline: showing what this device last saw" : "Connecting…");
+    setStatus("connecting", client.model ? t("Offline: showing what this device last saw") : t("Connecting…"));
     socket.connect();
     keepShell();
     return client;
@@ -435,16 +436,38 @@ export function createClient({ token = null, joinCode = null, groupId = null, na
   return client;
 }
 
-/** The status line every page shows, in words a person understands. */
+/** The status line every page shows, in words a person understands, in their language. */
 export function describeStatus(status) {
-  const noun = status.pendingNoun ?? "change";
-  const pending = status.pending
-    ? ` — ${status.pending === 1 ? `your ${noun} is` : `${status.pending} ${noun}s are`} saved and will be sent`
-    : "";
+  const n = status.pending ?? 0;
+  const notes = status.pendingNoun === "note";
   switch (status.state) {
-    case "connected": return status.pending ? `Sending${pending}` : "Connected";
-    case "refused": return status.message || "The server refused this link";
-    case "connecting": return `Connecting…${pending}`;
-    default: return `Reconnecting${pending}`;
+    case "connected":
+      if (!n) return t("Connected");
+      return notes ? nt("Sending — your note is saved and will be sent", "Sending — {n} notes are saved and will be sent", n)
+        : nt("Sending — your change is saved and will be sent", "Sending — {n} changes are saved and will be sent", n);
+    case "refused": return refusal(status);
+    case "connecting":
+      if (!n) return t("Connecting…");
+      return notes ? nt("Connecting… — your note is saved and will be sent", "Connecting… — {n} notes are saved and will be sent", n)
+        : nt("Connecting… — your change is saved and will be sent", "Connecting… — {n} changes are saved and will be sent", n);
+    default:
+      if (!n) return t("Reconnecting");
+      return notes ? nt("Reconnecting — your note is saved and will be sent", "Reconnecting — {n} notes are saved and will be sent", n)
+        : nt("Reconnecting — your change is saved and will be sent", "Reconnecting — {n} changes are saved and will be sent", n);
   }
+}
+
+// Why the server would not let this device in, by the refusal's code (realtime.py). In
+// English the server's own message says it precisely; other languages say what the code means.
+const REFUSALS = {
+  bad_token: () => t("This link is not valid any more: ask the organiser for a new one."),
+  bad_join_code: () => t("This join code is not valid any more: scan the QR code on your table again."),
+  bad_name: () => t("That name could not be used: please enter your first name again."),
+  bad_auth: () => t("This link is incomplete: open the whole link again."),
+  rate_limited: () => t("Too many attempts from this network: wait a minute, then try again."),
+};
+
+function refusal(status) {
+  if (lang === "en" && status.message) return status.message;
+  return REFUSALS[status.code]?.() ?? t("The server refused this link");
 }

@@ -16,3 +16,18 @@ export function el(tag, attrs = {}, ...children) {
   for (const c of children) if (c != null && c !== false) node.append(c);
   return node;
 }
+
+/**
+ * A translated sentence with elements in it: `text` (a t() message whose placeholders
+ * were left as they are) split at each {name}, with nodes[name] (an element or a string)
+ * in its place, ready for append(...). With `wrap`, the sentence's own words go in spans
+ * of that class, to style them apart from the values.
+ *   label.append(...withNodes(t("Why: {reason}"), { reason: el("span", { dir: "auto", text }) }))
+ */
+export function withNodes(text, nodes, wrap = null) {
+  return text.split(/(\{\w+\})/).filter(Boolean).map((part) => {
+    const key = /^\{(\w+)\}$/.exec(part)?.[1];
+    if (key && key in nodes) return nodes[key];
+    return wrap ? el("span", { class: wrap, text: part }) : part;
+  });
+}

@@ -5,10 +5,15 @@
 // All text from people goes in with textContent (dom.js) and carries dir="auto", so
 // Arabic or Hebrew runs right to left; lists are reconciled by key, so the element
 // someone is typing in or has focused is never re-created.
+// Every word the page itself says is in the visitor's language (i18n.js, CONTRACT §10):
+// t()/nt() in here, data-i18n in participant.html; times in the venue's time zone.
 
+import {
+  applyDocument, errorText, formatNumber, formatTime, groupText, lang, languagePicker, nt, t,
+} from "/static/i18n.js";
 import { createClient, describeStatus, secretFromPath, storedIdentity } from "/static/client.js";
-import { el } from "/static/dom.js";
-import { currentSlot, formatRemaining, groupKeypoints, groupName, openPolls, pollLabels, remainingMs } from "/static/model.js";
+import { el, withNodes } from "/static/dom.js";
+import { currentSlot, formatRemaining, groupKeypoints, openPolls, pollLabels, remainingMs } from "/static/model.js";
 import { renderMarkdown } from "/static/markdown.js";
 
 const $ = (id) => document.getElementById(id);
@@ -16,17 +21,20 @@ const setText = (node, text) => { if (node.textContent !== text) node.textConten
 
 const TEXT_MAX = 1000; // notes and corrections (CONTRACT §4)
 const NAME_MAX = 60;
-const STANCES = { commit: "Commitment", consider: "Under consideration", decline: "Declined" };
-// What a correction's outcome means, in plain words.
+const STANCES = { commit: () => t("Commitment"), consider: () => t("Under consideration"), decline: () => t("Declined") };
+// What a correction's outcome means, in plain words: its name, and a sentence around it.
 const OUTCOMES = {
-  accepted: ["Accepted", "the Board agrees its response missed this and will take it into account"],
-  noted: ["Noted", "the Board has recorded it"],
+  accepted: () => [t("Accepted"), t("{outcome}: the Board agrees its response missed this and will take it into account.")],
+  noted: () => [t("Noted"), t("{outcome}: the Board has recorded it.")],
 };
 // Stacked sections, in this order, with a bar of jump links at the bottom of the screen.
 const SECTIONS = ["sec-notes", "plenary", "sec-info"];
 const HEADINGS = { "sec-notes": "notes-heading", "sec-info": "info-heading", plenary: "plenary-heading" };
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
-const numbers = new Intl.NumberFormat("en");
+
+applyDocument();
+document.title = t("Your group") + " · townhall";
+$("language-slot").append(languagePicker({ id: "language" }));
 
 const joinCode = secretFromPath();
 // The server names the group this link opens, or says the code is unknown (replaced):
@@ -62,17 +70,29 @@ const charCount = (text) => [...text.trim()].length;
 function showLength(area, { count, message, send, what }) {
   const n = charCount(area.value);
   const over = n > TEXT_MAX;
-  setText(count, `${numbers.format(n)} / ${numbers.format(TEXT_MAX)}`);
+  setText(count, `${formatNumber(n)} / ${formatNumber(TEXT_MAX)}`);
   count.classList.toggle("near", !over && n > TEXT_MAX - 100);
   count.classList.toggle("over", over);
   const wasOver = message.textContent !== "";
-  setText(message, over
-    ? `Your ${what} is ${numbers.format(n)} characters; the limit is ${numbers.format(TEXT_MAX)}. Shorten it to send.`
-    : "");
+  setText(message, over ? TOO_LONG[what].says(n) : "");
   send.setAttribute("aria-disabled", over ? "true" : "false");
-  if (over && !wasOver) announce(`Your ${what} is longer than ${numbers.format(TEXT_MAX)} characters: shorten it to send.`);
+  if (over && !wasOver) announce(TOO_LONG[what].announce());
   return !over;
 }
+
+// What to say when a note or a correction is over the limit (the limit is TEXT_MAX).
+const TOO_LONG = {
+  note: {
+    says: (n) => nt("Your note is {n} character; the limit is {max}. Shorten it to send.",
+      "Your note is {n} characters; the limit is {max}. Shorten it to send.", n, { max: formatNumber(TEXT_MAX) }),
+    announce: () => t("Your note is longer than {max} characters: shorten it to send.", { max: formatNumber(TEXT_MAX) }),
+  },
+  correction: {
+    says: (n) => nt("Your correction is {n} character; the limit is {max}. Shorten it to send.",
+      "Your correction is {n} characters; the limit is {max}. Shorten it to send.", n, { max: formatNumber(TEXT_MAX) }),
+    announce: () => t("Your correction is longer than {max} characters: shorten it to send.", { max: formatNumber(TEXT_MAX) }),
+  },
+};
 
 // -- joining -----------------------------------------------------------------------
 
@@ -114,8 +134,8 @@ $("join-form").addEventListener("submit", (event) => {
   const input = $("name");
   const name = input.value.replace(/\s+/g, " ").trim();
   let problem = "";
-  if (!name) problem = "Please enter your first name.";
-  else if (name.length > NAME_MAX) problem = `Please use at most ${NAME_MAX} characters.`;
+  if (!name) problem = t("Please enter your first name.");
+  else if (name.length > NAME_MAX) problem = t("Please use at most {max} characters.", { max: formatNumber(NAME_MAX) });
   if (problem) {
     setText($("join-error"), problem);
     input.setAttribute("aria-invalid", "true");
@@ -178,7 +198,7 @@ function onStatus(status) {
   if (refused && linkState === "unknown") return;
   $("refused").hidden = !refused;
   if (refused) {
-    setText($("refused-message"), capitalise(status.message || "The server refused this link."));
+    setText($("refused-message"), capitalise(describeStatus(status)));
     // Nothing to show behind the message if we never got in.
     if (!client.model) showSections(false);
   } else if ($("tabbar").hidden) {
@@ -202,12 +222,13 @@ function onError(error) {
       storage.del(identityKey);
       if (linkGroupId) storage.del(`townhall:group:${linkGroupId}`);
       client = null;
-      showJoin(error.code === "bad_name" ? capitalise(error.message)
-        : "This phone needs to join its group again. Please enter your first name.");
+      showJoin(error.code === "bad_name"
+        ? (lang === "en" && error.message ? capitalise(error.message) : t("That name could not be used: please enter your first name again."))
+        : t("This phone needs to join its group again. Please enter your first name."));
     }
     return; // other refusals show through the status
   }
-  const message = capitalise(error.message || "The server refused this.");
+  const message = capitalise(errorText(error));
   if (item.name === "vote.cast") {
     voteRefused(item, message);
   } else if (item.name === "correction.submit") {
@@ -391,13 +412,13 @@ function slotLine(m) {
   const slot = currentSlot(m);
   if (slot) return slot.title;
   const ended = m.timer.ended_slot_id ? m.agenda.find((s) => s.id === m.timer.ended_slot_id) : null;
-  if (ended) return `Ended: ${ended.title}`;
-  return m.runs.length ? "Between parts of the day" : "Not started yet";
+  if (ended) return t("Ended: {title}", { title: ended.title });
+  return m.runs.length ? t("Between parts of the day") : t("Not started yet");
 }
 
 let shownHint = null;
 function renderHeader(m) {
-  const name = ownGroup(m)?.name ?? m.groupId ?? "Your group";
+  const name = groupText(m, ownGroup(m)) || m.groupId || t("Your group");
   setText($("group-name"), name);
   setText($("info-group"), name);
   const title = `${name} · townhall`;
@@ -407,9 +428,43 @@ function renderHeader(m) {
   if (shownHint !== me) {
     shownHint = me;
     const hint = $("note-hint");
-    if (me) hint.replaceChildren("Your group sees your notes with your name, ", el("span", { dir: "auto", text: me }), ".");
-    else hint.replaceChildren("Your group sees your notes with your name.");
+    if (me) hint.replaceChildren(...withNodes(t("Your group sees your notes with your name, {name}."), { name: el("span", { dir: "auto", text: me }) }));
+    else hint.replaceChildren(t("Your group sees your notes with your name."));
   }
+  renderZoneNote(m);
+}
+
+/** The time zone the times on this page are in, said once at its foot (never bare UTC). */
+let shownZone = null;
+function renderZoneNote(m) {
+  const zone = venueZone(m);
+  const key = `${zone ?? ""}|${Math.floor(Date.now() / 3600000)}`; // summer time may begin
+  if (key === shownZone) return;
+  shownZone = key;
+  const note = $("zone-note");
+  note.replaceChildren(...withNodes(t("Times on this page are in the venue's time zone: {zone}."),
+    { zone: el("span", { class: "zone-name", text: zoneName(zone) }) }));
+  note.hidden = false;
+}
+
+/** The venue's IANA time zone (the assembly's), else this phone's own: it is at the venue. */
+const venueZone = (m) => m?.assembly?.timezone || undefined;
+
+/** The zone's name in the visitor's language ("British Summer Time"), by Intl. */
+function zoneName(timeZone) {
+  try {
+    const parts = new Intl.DateTimeFormat(lang, { timeZone, timeZoneName: "long" }).formatToParts(Date.now());
+    return parts.find((part) => part.type === "timeZoneName")?.value ?? timeZone ?? "";
+  } catch {
+    return timeZone ?? "";
+  }
+}
+
+/** "12:05" (or "1:02:05") in the visitor's digits; `over` once the slot overran. */
+function clock(ms) {
+  const digits = formatRemaining(ms).replace(/ over$/, "")
+    .replace(/\d+/g, (d) => formatNumber(Number(d), { minimumIntegerDigits: d.length, useGrouping: false }));
+  return { digits, over: ms < 0 };
 }
 
 /** The countdown, on every change of its second in server time (client.everySecond). */
@@ -419,7 +474,16 @@ function tick() {
   // No countdown unless a slot is under way: idle, never started or ended (§12).
   const ms = timer && timer.slot_id && timer.status !== "idle" ? remainingMs(timer, client.now()) : null;
   const paused = ms != null && timer.status === "paused";
-  setText(node, ms == null ? "--:--" : formatRemaining(ms));
+  const shown = ms == null ? null : clock(ms);
+  const key = shown ? `${shown.digits}|${shown.over}` : "idle";
+  if (node.dataset.shown !== key) {
+    node.dataset.shown = key;
+    // The digits always read left to right; an overrun's words go where the language puts them.
+    const time = shown ? el("span", { class: "cd-time", dir: "ltr", text: shown.digits }) : null;
+    if (!shown) node.replaceChildren("--:--");
+    else if (shown.over) node.replaceChildren(...withNodes(t("{time} over"), { time }));
+    else node.replaceChildren(time);
+  }
   node.classList.toggle("over", ms != null && ms < 0);
   node.classList.toggle("paused", paused);
   node.classList.toggle("idle", ms == null);
@@ -457,9 +521,10 @@ function reconcile(list, items, keyOf, create, update) {
   flushFresh();
 }
 
-const timeFormat = new Intl.DateTimeFormat([], { hour: "numeric", minute: "2-digit" });
+/** When something was written, in the venue's time zone (named at the page's foot). */
 function timeElement(ts) {
-  return el("time", { class: "when", text: timeFormat.format(ts), dateTime: new Date(ts).toISOString() });
+  return el("time", { class: "when", dir: "ltr", text: formatTime(ts, { timeZone: venueZone(client?.model) }),
+    dateTime: new Date(ts).toISOString() });
 }
 
 // -- notes --------------------------------------------------------------------------
@@ -482,7 +547,7 @@ function renderNotes(m, pending) {
     (x) => (x.pending ? createPendingNote(x.item) : createNote(x.note, me)),
     (node, x) => { if (!x.pending) updateNote(node, x.note, me, supporting.has(x.note.id)); });
   $("notes-empty").hidden = items.length > 0;
-  setText($("notes-total"), notes.length ? `(${notes.length})` : "");
+  setText($("notes-total"), notes.length ? t("({n})", { n: formatNumber(notes.length) }) : "");
 }
 
 function createNote(note, me) {
@@ -491,8 +556,8 @@ function createNote(note, me) {
     el("p", { class: "note-text user-text", dir: "auto", text: note.text }),
     el("div", { class: "note-foot" },
       el("p", { class: "note-meta" },
-        el("span", { class: "note-author", dir: "auto", text: note.author?.name ?? "Someone" }),
-        mine ? " " : null, mine ? el("span", { class: "you-tag", text: "(you)" }) : null,
+        el("span", { class: "note-author", dir: "auto", text: note.author?.name ?? t("Someone") }),
+        mine ? " " : null, mine ? el("span", { class: "you-tag", text: t("(you)") }) : null,
         " · ", timeElement(note.ts)),
       el("button", { type: "button", class: "support" })));
 }
@@ -502,7 +567,7 @@ function updateNote(li, note, me, queued) {
   const supported = note.supporters.includes(me);
   const count = note.supporters.length + (queued && !supported ? 1 : 0);
   const button = li.querySelector("button.support");
-  setText(button, `Support (${count})`);
+  setText(button, t("Support ({n})", { n: formatNumber(count) }));
   const pressed = supported || queued ? "true" : "false";
   if (button.getAttribute("aria-pressed") !== pressed) button.setAttribute("aria-pressed", pressed);
 }
@@ -511,7 +576,7 @@ function createPendingNote(item) {
   return el("li", { class: "note pending", "data-client-id": item.payload.client_id ?? "" },
     el("p", { class: "note-text user-text", dir: "auto", text: item.payload.text }),
     el("p", { class: "note-meta" },
-      el("span", { class: "note-author", text: "You" }), " · ", el("span", { class: "sending", text: "sending…" })));
+      el("span", { class: "note-author", text: t("You") }), " · ", el("span", { class: "sending", text: t("sending…") })));
 }
 
 $("notes").addEventListener("click", (event) => {
@@ -558,7 +623,7 @@ $("note-form").addEventListener("submit", (event) => {
   if (!client) return;
   const text = noteText.value.trim();
   if (!text) {
-    showNoteError("Write your note first.");
+    showNoteError(t("Write your note first."));
     noteText.focus();
     return;
   }
@@ -589,7 +654,7 @@ new IntersectionObserver((entries, observer) => {
 setTimeout(() => { packWanted = true; scheduleRender(); }, 60000);
 
 function renderInfoPack(m) {
-  const pack = ownGroup(m)?.info_pack ?? "";
+  const pack = groupText(m, ownGroup(m), "info_pack");
   if (pack === shownPack || !packWanted) return;
   shownPack = pack;
   const box = $("info-pack");
@@ -597,7 +662,7 @@ function renderInfoPack(m) {
     const rendered = renderMarkdown(pack, 3);
     rendered.setAttribute("dir", "auto");
     box.replaceChildren(rendered);
-  } else box.replaceChildren(el("p", { class: "empty", text: "There is no information pack for your group." }));
+  } else box.replaceChildren(el("p", { class: "empty", text: t("There is no information pack for your group.") }));
 }
 
 // -- polls (CONTRACT §9) ------------------------------------------------------------------
@@ -610,18 +675,21 @@ function renderInfoPack(m) {
 // poll hides them until its close; a closed poll keeps its final results, folded away.
 
 const POLL_HINTS = {
-  choice: "Tap your answer. You can change it until the poll closes.",
-  rating: "Tap a number from 1 (lowest) to 5 (highest). You can change it until the poll closes.",
-  multi: "Tap every answer you agree with, then Send. You can change it until the poll closes.",
-  rank: "Tap the answers in order of preference: the first you tap is number 1. Then Send. You can change it until the poll closes.",
+  choice: () => t("Tap your answer. You can change it until the poll closes."),
+  rating: () => t("Tap a number from {low} (lowest) to {high} (highest). You can change it until the poll closes.",
+    { low: formatNumber(1), high: formatNumber(5) }),
+  multi: () => t("Tap every answer you agree with, then Send. You can change it until the poll closes."),
+  rank: () => t("Tap the answers in order of preference: the first you tap is number {n}. Then Send. You can change it until the poll closes.",
+    { n: formatNumber(1) }),
 };
-const RATING_WORDS = { 1: "lowest", 5: "highest" };
+const RATING_WORDS = { 1: () => t("(lowest)"), 5: () => t("(highest)") };
 
 /** May this phone vote in `poll`? (state.py's may_vote) */
 const mayVote = (m, poll) => m.role === "participant" && (poll.group_id == null || poll.group_id === m.groupId);
 const isOpen = (poll) => poll.closed_at == null;
+/** A poll's answers as shown: a rating's numbers in the visitor's digits. */
+const labelsOf = (poll) => (poll.kind === "rating" ? pollLabels(poll).map((d) => formatNumber(Number(d))) : pollLabels(poll));
 const hiddenNow = (poll) => Boolean(poll.hide_results) && isOpen(poll);
-const plural = (n, one, many = `${one}s`) => `${numbers.format(n)} ${n === 1 ? one : many}`;
 /** A choice as the server keeps it: a multi's indices in order. */
 const canonical = (poll, choice) => (poll.kind === "multi" && Array.isArray(choice) ? [...choice].sort((a, b) => a - b) : choice);
 const sameChoice = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -652,7 +720,7 @@ function trackVotes(m, pending) {
     const poll = m.polls.get(pid);
     if (poll) poll.my_choice = canonical(poll, item.payload.choice);
     voteProblems.delete(pid);
-    announce(poll && !isOpen(poll) ? "Your vote counted." : "Your vote counted. You can change it until the poll closes.");
+    announce(poll && !isOpen(poll) ? t("Your vote counted.") : t("Your vote counted. You can change it until the poll closes."));
   }
   queuedVotes = now;
 }
@@ -681,21 +749,29 @@ function voteRefused(item, message) {
   refusedItems.add(item.id);
   const pid = item.payload.poll_id;
   const poll = client?.model?.polls.get(pid);
-  const why = poll && !isOpen(poll) ? "The poll closed before your vote arrived: it was not counted." : `Your vote was not counted: ${message}`;
+  const why = poll && !isOpen(poll) ? t("The poll closed before your vote arrived: it was not counted.")
+    : t("Your vote was not counted: {reason}", { reason: message });
   voteProblems.set(pid, why);
   announce(why);
 }
 
 function kickerOf(poll, m, place) {
-  const state = isOpen(poll) ? "" : " · closed";
+  const open = isOpen(poll);
   if (poll.purpose === "checkback") {
-    return place === "response"
-      ? `Check-back with ${poll.group_id === m.groupId ? "your group" : groupName(m, poll.group_id)}${isOpen(poll) ? " · voting open" : " · final result"}`
-      : `Check-back for your group${state}`;
+    if (place === "response") {
+      if (poll.group_id === m.groupId) return open ? t("Check-back with your group · voting open") : t("Check-back with your group · final result");
+      const group = groupNameOf(m, poll.group_id);
+      return open ? t("Check-back with {group} · voting open", { group }) : t("Check-back with {group} · final result", { group });
+    }
+    return open ? t("Check-back for your group") : t("Check-back for your group · closed");
   }
-  if (poll.purpose === "evaluation") return `Evaluation${state}`;
-  return `${poll.group_id == null ? "Poll for the whole hall" : "Poll for your group"}${state}`;
+  if (poll.purpose === "evaluation") return open ? t("Evaluation") : t("Evaluation · closed");
+  if (poll.group_id == null) return open ? t("Poll for the whole hall") : t("Poll for the whole hall · closed");
+  return open ? t("Poll for your group") : t("Poll for your group · closed");
 }
+
+/** A group's name in the visitor's language where the organiser translated it. */
+const groupNameOf = (m, id) => groupText(m, m.groups.find((g) => g.id === id)) || id;
 
 let pollBlockCount = 0;
 
@@ -705,12 +781,12 @@ function createPollBlock(poll, m, place) {
   const n = ++pollBlockCount;
   const qid = `poll-${n}-question`;
   const voting = isOpen(poll) && mayVote(m, poll);
-  const labels = pollLabels(poll);
+  const labels = labelsOf(poll);
   const option = (label, i) => {
     const value = poll.kind === "rating" ? i + 1 : i;
     if (poll.kind === "rating") {
       return el("button", { type: "button", class: "vote-option rating", "data-value": value },
-        String(value), RATING_WORDS[value] ? el("span", { class: "visually-hidden", text: ` (${RATING_WORDS[value]})` }) : null);
+        formatNumber(value), RATING_WORDS[value] ? el("span", { class: "visually-hidden", text: ` ${RATING_WORDS[value]()}` }) : null);
     }
     return el("button", { type: "button", class: `vote-option ${poll.kind}`, "data-value": value },
       poll.kind === "rank" ? el("span", { class: "rank-num", "aria-hidden": "true" }) : null,
@@ -728,11 +804,11 @@ function createPollBlock(poll, m, place) {
   el(place === "response" ? "h4" : "h3", { class: "poll-question", id: qid, dir: "auto", tabIndex: -1, text: poll.question }),
   place !== "response" && poll.response_id
     ? el("div", { class: "poll-about" },
-      el("p", { class: "about-label", text: "About the Board's response:" }),
+      el("p", { class: "about-label", text: t("About the Board's response:") }),
       el("p", { class: "about-text user-text", dir: "auto" }),
       el("p", { class: "about-by" }, "— ", el("span", { class: "about-member", dir: "auto" })))
     : null,
-  voting ? el("p", { class: "poll-hint", id: `${qid}-hint`, text: POLL_HINTS[poll.kind] }) : null,
+  voting ? el("p", { class: "poll-hint", id: `${qid}-hint`, text: POLL_HINTS[poll.kind]?.() ?? "" }) : null,
   voting
     ? el("div", { class: `vote-options ${poll.kind}`, role: "group", "aria-labelledby": qid, "aria-describedby": `${qid}-hint` },
       ...labels.map(option))
@@ -740,7 +816,7 @@ function createPollBlock(poll, m, place) {
   voting && building
     ? el("div", { class: "vote-actions" },
       el("button", { type: "button", class: "primary vote-send" }),
-      poll.kind === "rank" ? el("button", { type: "button", class: "vote-clear", text: "Clear" }) : null)
+      poll.kind === "rank" ? el("button", { type: "button", class: "vote-clear", text: t("Clear") }) : null)
     : null,
   el("p", { class: "poll-status" }),
   el("div", { class: "poll-results" }));
@@ -769,14 +845,14 @@ function updatePollBlock(node, poll, m, place) {
   let said = "";
   let state = "";
   if (voting && queued) {
-    [said, state] = client.status.state === "connected" ? ["Sending your vote…", "sending"] : ["Saved, will be sent", "queued"];
+    [said, state] = client.status.state === "connected" ? [t("Sending your vote…"), "sending"] : [t("Saved, will be sent"), "queued"];
   } else if (voteProblems.has(poll.id)) {
     [said, state] = [voteProblems.get(poll.id), "refused"];
   } else if (mayVote(m, poll) && poll.my_choice != null) {
-    said = isOpen(poll) ? "Your vote counted" : `Your vote counted: ${describeChoice(poll, poll.my_choice)}`;
+    said = isOpen(poll) ? t("Your vote counted") : t("Your vote counted: {choice}", { choice: describeChoice(poll, poll.my_choice) });
     state = "counted";
   } else if (mayVote(m, poll) && !isOpen(poll)) {
-    said = "You did not vote in this poll.";
+    said = t("You did not vote in this poll.");
   }
   setText(status, said);
   status.dataset.state = state;
@@ -787,10 +863,10 @@ function updatePollBlock(node, poll, m, place) {
 }
 
 function describeChoice(poll, choice) {
-  const labels = pollLabels(poll);
-  if (poll.kind === "rating") return `${choice} out of 5`;
-  if (poll.kind === "rank") return choice.map((i, n) => `${n + 1}. ${labels[i]}`).join("; ");
-  if (poll.kind === "multi") return choice.map((i) => labels[i]).join("; ");
+  const labels = labelsOf(poll);
+  if (poll.kind === "rating") return t("{n} out of {max}", { n: formatNumber(choice), max: formatNumber(5) });
+  if (poll.kind === "rank") return choice.map((i, n) => t("{n}. {answer}", { n: formatNumber(n + 1), answer: labels[i] })).join(t("; "));
+  if (poll.kind === "multi") return choice.map((i) => labels[i]).join(t("; "));
   return labels[choice] ?? "";
 }
 
@@ -809,15 +885,17 @@ function updateVoteButtons(node, poll, current) {
     for (const b of buttons) {
       const place = picked.indexOf(Number(b.dataset.value));
       press(b, place >= 0);
-      setText(b.querySelector(".rank-num"), place >= 0 ? String(place + 1) : "");
-      setText(b.querySelector(".rank-said"), place >= 0 ? `, your number ${place + 1}` : "");
+      setText(b.querySelector(".rank-num"), place >= 0 ? formatNumber(place + 1) : "");
+      setText(b.querySelector(".rank-said"), place >= 0 ? t(", your number {n}", { n: formatNumber(place + 1) }) : "");
     }
     const clear = node.querySelector("button.vote-clear");
     clear.setAttribute("aria-disabled", picked.length ? "false" : "true");
   }
   const send = node.querySelector("button.vote-send");
-  const noun = poll.kind === "rank" ? "ranking" : "answers";
-  setText(send, current != null && changed ? `Send my new ${noun}` : current != null ? `${noun === "ranking" ? "Ranking" : "Answers"} sent` : `Send my ${noun}`);
+  const words = poll.kind === "rank"
+    ? { again: () => t("Send my new ranking"), sent: () => t("Ranking sent"), first: () => t("Send my ranking") }
+    : { again: () => t("Send my new answers"), sent: () => t("Answers sent"), first: () => t("Send my answers") };
+  setText(send, current != null && changed ? words.again() : current != null ? words.sent() : words.first());
   send.setAttribute("aria-disabled", picked.length && changed ? "false" : "true");
 }
 
@@ -826,7 +904,7 @@ function updateVoteButtons(node, poll, current) {
 function resultRows(poll) {
   const r = poll.results ?? {};
   const voters = r.voters ?? 0;
-  const labels = pollLabels(poll);
+  const labels = labelsOf(poll);
   if (poll.kind === "rank") {
     const scores = r.scores ?? labels.map(() => 0);
     const top = Math.max(0, ...scores);
@@ -834,14 +912,14 @@ function resultRows(poll) {
       .sort((a, b) => b.score - a.score || a.i - b.i);
     // Equal points share a place: 1, 2, 2, 4.
     return sorted.map((x) => ({ label: x.label, place: 1 + sorted.filter((y) => y.score > x.score).length,
-      score: x.score, width: top ? (100 * x.score) / top : 0, value: plural(x.score, "point") }));
+      score: x.score, width: top ? (100 * x.score) / top : 0, value: nt("{n} point", "{n} points", x.score) }));
   }
   const counts = r.counts ?? labels.map(() => 0);
   return labels.map((label, i) => {
     const count = counts[i] ?? 0;
     const percent = voters ? Math.round((100 * count) / voters) : 0;
     return { label, count, percent, width: voters ? (100 * count) / voters : 0,
-      value: `${plural(count, "vote")} · ${percent}%` };
+      value: nt("{n} vote · {percent}", "{n} votes · {percent}", count, { percent: formatNumber(percent / 100, { style: "percent" }) }) };
   });
 }
 
@@ -853,30 +931,35 @@ function renderPollResults(box, poll, { showLive }) {
   const signature = JSON.stringify([hidden, chart, isOpen(poll), r]);
   if (box.signature === signature) return;
   box.signature = signature;
-  const who = voters === 1 ? "1 person has voted" : `${numbers.format(voters)} people have voted`;
   if (!chart) {
     box.replaceChildren(el("p", { class: "results-wait" },
-      `${who}${isOpen(poll) ? " so far" : ""}. `,
-      el("strong", { text: hidden ? "Results when the poll closes." : "Results appear once you have voted." })));
+      isOpen(poll) ? nt("{n} person has voted so far.", "{n} people have voted so far.", voters)
+        : nt("{n} person voted.", "{n} people voted.", voters), " ",
+      el("strong", { text: hidden ? t("Results when the poll closes.") : t("Results appear once you have voted.") })));
     return;
   }
   const rows = resultRows(poll);
   const notes = [];
-  if (poll.kind === "rating" && r.mean != null) notes.push(el("p", { class: "results-mean", text: `Average ${r.mean} out of 5` }));
-  if (poll.kind === "multi") notes.push(el("p", { class: "results-note", text: "People could choose more than one answer." }));
-  if (poll.kind === "rank") {
-    const n = pollLabels(poll).length;
-    notes.push(el("p", { class: "results-note", text: `A first place earns ${n - 1} points, a second ${n - 2}, and so on.` }));
+  if (poll.kind === "rating" && r.mean != null) {
+    notes.push(el("p", { class: "results-mean", text: t("Average {mean} out of {max}", { mean: formatNumber(r.mean), max: formatNumber(5) }) }));
   }
+  if (poll.kind === "multi") notes.push(el("p", { class: "results-note", text: t("People could choose more than one answer.") }));
+  if (poll.kind === "rank") {
+    const n = labelsOf(poll).length;
+    notes.push(el("p", { class: "results-note", text: nt("A first place earns {n} point, a second {second}, and so on.",
+      "A first place earns {n} points, a second {second}, and so on.", n - 1, { second: formatNumber(n - 2) }) }));
+  }
+  const who = isOpen(poll) ? nt("{n} person has voted", "{n} people have voted", voters)
+    : nt("{n} person voted", "{n} people voted", voters);
   box.replaceChildren(
-    el("p", { class: "results-title" }, el("strong", { text: isOpen(poll) ? "Live results" : "Final results" }), ` · ${isOpen(poll) ? who : who.replace("has voted", "voted").replace("have voted", "voted")}`),
+    el("p", { class: "results-title" }, el("strong", { text: isOpen(poll) ? t("Live results") : t("Final results") }), ` · ${who}`),
     el("ul", { class: `results ${poll.kind}` }, ...rows.map((row) => {
       const fill = el("span", { class: "result-fill" });
       fill.style.width = `${row.width.toFixed(1)}%`;
       return el("li", { class: "result", "data-count": row.count ?? null, "data-percent": row.percent ?? null,
         "data-score": row.score ?? null },
       el("p", { class: "result-line" },
-        row.place ? el("span", { class: "result-place", text: `${row.place}.` }) : null,
+        row.place ? el("span", { class: "result-place", text: t("{n}.", { n: formatNumber(row.place) }) }) : null,
         el("span", { class: "result-label", dir: "auto", text: row.label }),
         el("span", { class: "result-value", text: row.value })),
       el("span", { class: "result-bar", "aria-hidden": "true" }, fill));
@@ -889,25 +972,27 @@ function renderPolls(m) {
   const open = openPolls(m).filter((p) => mayVote(m, p));
   const closed = mine.filter((p) => !isOpen(p)).sort((a, b) => b.closed_at - a.closed_at || b.seq - a.seq);
   $("polls").hidden = $("tabbar").hidden || mine.length === 0;
-  setText($("polls-heading"), open.length > 1 ? `Open polls (${open.length})` : open.length ? "Open poll" : "Polls");
+  setText($("polls-heading"), open.length > 1 ? t("Open polls ({n})", { n: formatNumber(open.length) })
+    : open.length ? t("Open poll") : t("Polls"));
   const more = $("polls-more");
   more.hidden = open.length < 2;
-  setText(more, open.length > 1 ? `Newest first, and ${plural(open.length - 1, "more open poll")} below it.` : "");
+  setText(more, open.length > 1 ? nt("Newest first, and {n} more open poll below it.", "Newest first, and {n} more open polls below it.",
+    open.length - 1) : "");
   const place = (list, polls, where) => reconcile(list, polls, (p) => blockKey(p, m), (p) => createPollBlock(p, m, where),
     (node, p) => updatePollBlock(node, p, m, where));
   place($("open-polls"), open, "prompt");
   $("closed-polls").hidden = closed.length === 0;
-  setText($("closed-count"), `(${closed.length})`);
+  setText($("closed-count"), t("({n})", { n: formatNumber(closed.length) }));
   place($("closed-polls-list"), closed, "closed");
 
   // Say so, once, when a poll arrives or closes; never move the focus.
   for (const p of open) {
-    if (!shownPolls.has(p.id) && pollsSeeded) announce(`New poll: ${p.question}`);
+    if (!shownPolls.has(p.id) && pollsSeeded) announce(t("New poll: {question}", { question: p.question }));
     shownPolls.add(p.id);
     openSeen.add(p.id);
   }
   for (const p of closed) {
-    if (openSeen.delete(p.id) && pollsSeeded) announce(`Poll closed: ${p.question}. The final results are in.`);
+    if (openSeen.delete(p.id) && pollsSeeded) announce(t("Poll closed: {question}. The final results are in.", { question: p.question }));
     shownPolls.add(p.id);
   }
   pollsSeeded = true;
@@ -1002,7 +1087,7 @@ $("poll-alert-later").addEventListener("click", () => {
 
 function renderPlenary(m, pending) {
   const focus = m.focus ?? null;
-  setText($("focus-group"), focus ? groupName(m, focus) : "No group presenting yet");
+  setText($("focus-group"), focus ? groupNameOf(m, focus) : t("No group presenting yet"));
   $("focus-mine").hidden = !focus || focus !== m.groupId;
   renderKeypoints(m, focus);
 
@@ -1033,19 +1118,19 @@ function renderKeypoints(m, focus) {
   const groups = (focus ? m.groups.filter((g) => g.id === focus) : m.groups)
     .map((g) => ({ group: g, items: groupKeypoints(m, g.id).filter((k) => k.published) }))
     .filter((x) => x.items.length);
-  setText($("keypoints-heading"), focus ? `Key points from ${groupName(m, focus)}` : "Key points from all groups");
+  setText($("keypoints-heading"), focus ? t("Key points from {group}", { group: groupNameOf(m, focus) }) : t("Key points from all groups"));
   reconcile($("keypoints"), groups, (x) => x.group.id, createKeypointGroup, (box, x) => {
     const heading = box.querySelector(".kp-group-name");
     heading.hidden = Boolean(focus); // the section heading already names it
-    setText(heading, x.group.name);
+    setText(heading, groupText(m, x.group));
     reconcile(box.querySelector("ol"), x.items.map((k, i) => ({ k, number: i + 1 })), (y) => y.k.id,
       createKeypoint, (li, y) => {
-        setText(li.querySelector(".kp-num"), String(y.number));
+        setText(li.querySelector(".kp-num"), formatNumber(y.number));
         setText(li.querySelector(".keypoint-text"), y.k.text);
       });
   });
   $("keypoints-empty").hidden = groups.length > 0;
-  setText($("keypoints-empty"), focus ? "No key points published for this group yet." : "No key points published yet.");
+  setText($("keypoints-empty"), focus ? t("No key points published for this group yet.") : t("No key points published yet."));
 }
 
 function createKeypointGroup(x) {
@@ -1067,20 +1152,19 @@ function createResponse(r) {
   return el("li", { class: "response card", "data-response-id": r.id },
     el("p", { class: "response-head" },
       el("span", { class: "stance" }), " ",
-      el("span", { class: "response-group" }, "to ", el("span", { class: "response-group-name", dir: "auto" }))),
+      el("span", { class: "response-group" },
+        ...withNodes(t("to {group}"), { group: el("span", { class: "response-group-name", dir: "auto" }) }))),
     el("p", { class: "withdrawn-note", tabIndex: -1, hidden: true },
-      el("span", { class: "withdrawn-label", text: "Withdrawn by the Board." }), " ",
-      el("span", { class: "reason-label", text: "Why: " }),
-      el("span", { class: "withdrawn-reason user-text", dir: "auto" })),
+      el("span", { class: "withdrawn-label", text: t("Withdrawn by the Board.") }), " ",
+      ...withNodes(t("Why: {reason}"), { reason: el("span", { class: "withdrawn-reason user-text", dir: "auto" }) }, "reason-label")),
     el("p", { class: "response-text user-text", dir: "auto" }),
     el("p", { class: "response-by" }, "— ", el("span", { class: "member", dir: "auto" })),
     el("p", { class: "reason" },
-      el("span", { class: "reason-label", text: "Reason: " }),
-      el("span", { class: "reason-text user-text", dir: "auto" })),
+      ...withNodes(t("Reason: {reason}"), { reason: el("span", { class: "reason-text user-text", dir: "auto" }) }, "reason-label")),
     el("div", { class: "checkback-slot" }),
-    el("ul", { class: "corrections", "aria-label": "Corrections" }),
+    el("ul", { class: "corrections", "aria-label": t("Corrections") }),
     el("p", { class: "error correction-error", role: "alert" }),
-    el("button", { type: "button", class: "suggest", text: "Suggest a correction",
+    el("button", { type: "button", class: "suggest", text: t("Suggest a correction"),
       "aria-expanded": "false", "aria-controls": form.id }),
     form);
 }
@@ -1088,13 +1172,13 @@ function createResponse(r) {
 function createCorrectionForm(n) {
   const ids = { area: `correction-text-${n}`, count: `correction-count-${n}`, length: `correction-length-${n}` };
   return el("form", { class: "correction-form", id: `correction-form-${n}`, hidden: true, noValidate: true },
-    el("label", { for: ids.area, text: "Your correction: what was actually said or meant?" }),
+    el("label", { for: ids.area, text: t("Your correction: what was actually said or meant?") }),
     el("textarea", { id: ids.area, name: "text", rows: 3, dir: "auto", "aria-describedby": `${ids.count} ${ids.length}` }),
     el("p", { class: "error length-error", id: ids.length }),
-    el("p", { class: "count", id: ids.count, text: `0 / ${numbers.format(TEXT_MAX)}` }),
+    el("p", { class: "count", id: ids.count, dir: "ltr", text: `${formatNumber(0)} / ${formatNumber(TEXT_MAX)}` }),
     el("div", { class: "form-actions" },
-      el("button", { type: "submit", class: "primary send", text: "Send correction" }),
-      el("button", { type: "button", class: "cancel", text: "Cancel" })));
+      el("button", { type: "submit", class: "primary send", text: t("Send correction") }),
+      el("button", { type: "button", class: "cancel", text: t("Cancel") })));
 }
 
 function correctionLength(form) {
@@ -1114,8 +1198,8 @@ function updateResponse(li, r, m, corrections, waiting) {
   const stance = li.querySelector(".stance");
   const stanceClass = `stance ${STANCES[r.stance] ? r.stance : ""}`.trim();
   if (stance.className !== stanceClass) stance.className = stanceClass;
-  setText(stance, STANCES[r.stance] ?? r.stance);
-  setText(li.querySelector(".response-group-name"), groupName(m, r.group_id));
+  setText(stance, STANCES[r.stance]?.() ?? r.stance);
+  setText(li.querySelector(".response-group-name"), groupNameOf(m, r.group_id));
   setText(li.querySelector(".response-text"), r.text);
   setText(li.querySelector(".member"), r.member);
   const reason = li.querySelector(".reason");
@@ -1133,7 +1217,7 @@ function updateResponse(li, r, m, corrections, waiting) {
     // Withdrawn while someone was writing a correction to it.
     const area = form.querySelector("textarea");
     const hadFocus = form.contains(document.activeElement);
-    if (area.value.trim()) correctionErrors.set(r.id, "The Board withdrew this response, so it takes no more corrections.");
+    if (area.value.trim()) correctionErrors.set(r.id, t("The Board withdrew this response, so it takes no more corrections."));
     area.value = "";
     closeCorrection(li, { focusToggle: false });
     if (hadFocus) withdrawn.focus();
@@ -1147,13 +1231,13 @@ function updateResponse(li, r, m, corrections, waiting) {
   const list = li.querySelector(".corrections");
   if (list.signature === signature) return;
   list.signature = signature;
-  const you = () => [" · ", el("span", { class: "you-tag", text: "suggested by you" })];
+  const you = () => [" · ", el("span", { class: "you-tag", text: t("suggested by you") })];
   const items = corrections.map((c) => {
-    const outcome = OUTCOMES[c.outcome];
+    const outcome = OUTCOMES[c.outcome]?.();
     const meta = el("p", { class: "correction-meta" },
-      outcome ? el("span", { class: `outcome ${c.outcome}`, text: outcome[0] })
-        : el("span", { class: "outcome waiting", text: "Waiting for the Board" }),
-      outcome ? el("span", { class: "outcome-why", text: `: ${outcome[1]}.` }) : null);
+      ...(outcome
+        ? withNodes(outcome[1], { outcome: el("span", { class: `outcome ${c.outcome}`, text: outcome[0] }) }, "outcome-why")
+        : [el("span", { class: "outcome waiting", text: t("Waiting for the Board") })]));
     if (c.author?.id === m.participantId) meta.append(...you());
     return el("li", { class: "correction", "data-correction-id": c.id },
       el("p", { class: "correction-text user-text", dir: "auto", text: c.text }), meta);
@@ -1161,7 +1245,7 @@ function updateResponse(li, r, m, corrections, waiting) {
   for (const p of waiting) {
     items.push(el("li", { class: "correction pending" },
       el("p", { class: "correction-text user-text", dir: "auto", text: p.payload.text }),
-      el("p", { class: "correction-meta" }, el("span", { class: "sending", text: "sending…" }), ...you())));
+      el("p", { class: "correction-meta" }, el("span", { class: "sending", text: t("sending…") }), ...you())));
   }
   list.replaceChildren(...items);
   list.hidden = items.length === 0;
@@ -1209,8 +1293,8 @@ $("responses").addEventListener("submit", (event) => {
   const r = client?.model?.responses.get(responseId);
   if (!client || !r || !mayCorrect(client.model, r)) return;
   if (!text) {
-    correctionErrors.set(responseId, "Write your correction first.");
-    setText(li.querySelector(".correction-error"), "Write your correction first.");
+    correctionErrors.set(responseId, t("Write your correction first."));
+    setText(li.querySelector(".correction-error"), t("Write your correction first."));
     area.focus();
     return;
   }

@@ -7,12 +7,25 @@
 // set at the largest type size that keeps it on the fewest pages, and split into pages
 // that turn every PAGE_MS with "page 2 of 3" beside it. No item is ever cut: a page holds
 // whole items only.
+//
+// Its language (CONTRACT §10): `?lang=fr` in its link, else the browser's (screen-lang.js,
+// imported first, before i18n.js chooses). When the organiser sets the assembly's
+// `second_language`, the words around the day (the title, "Next:", the countdown's
+// "Paused", "over", "Ended"…) show a second time, smaller, in that language (i18n-second.js).
 
+import "/static/screen-lang.js";
+import { applyDocument, assemblyTitle, formatDate, formatNumber, groupText, nt, t } from "/static/i18n.js";
+import { nt2, second, t2, useSecond } from "/static/i18n-second.js";
 import { createClient, describeStatus, secretFromPath } from "/static/client.js";
-import { currentSlot, formatRemaining, groupKeypoints, groupName, nextSlot, pollLabels, remainingMs } from "/static/model.js";
-import { el } from "/static/dom.js";
+import { currentSlot, formatRemaining, groupKeypoints, nextSlot, pollLabels, remainingMs } from "/static/model.js";
+import { el, withNodes } from "/static/dom.js";
 
-const STANCE = { commit: "Commitment", consider: "Under consideration", decline: "Declined" };
+applyDocument();
+document.title = t("Plenary screen") + " · townhall";
+
+const STANCE = { commit: () => t("Commitment"), consider: () => t("Under consideration"), decline: () => t("Declined") };
+// A correction's outcome, as the phones name it.
+const OUTCOME = { accepted: () => t("Accepted"), noted: () => t("Noted"), waiting: () => t("Waiting") };
 const FRESH_MS = 10000;      // a newly published key point stays highlighted this long
 const MAX_QR_GROUPS = 6;     // more groups than this: addresses only, no QR images
 // How long a page stays up. Calm by default; `?page_ms=` lets a test turn pages faster.
@@ -36,6 +49,46 @@ function pageInterval(fallback) {
 
 const client = createClient({ token: secretFromPath() });
 window.townhall = client;
+
+// -- two languages: the screen's own, and the assembly's second one below it, smaller ----
+
+/**
+ * A label in the screen's language and, when the assembly has a second language (and it
+ * says something else there), again below it in that one. `say` writes the label once for
+ * both, as (t) => t("Paused"): it is called with the screen's t, then with the second
+ * language's. `nodes` (optional) makes the values a message's {placeholders} stand for,
+ * afresh for each line. Returns the nodes to append.
+ */
+function bilingual(say, { nodes = null, cls = "" } = {}) {
+  const line = (text) => (nodes ? withNodes(text, nodes()) : [text]);
+  const first = say(t, nt);
+  const other = second() ? say(t2, nt2) : null;
+  if (other == null || other === first) return line(first);
+  const two = second();
+  return [el("span", { class: `duo ${cls}`.trim() },
+    el("span", { class: "l1" }, ...line(first)),
+    el("span", { class: "l2", lang: two.lang, dir: two.dir }, ...line(other)))];
+}
+
+/** The assembly's title in the second language, where the organiser translated it. */
+function secondTitle(m) {
+  const two = second();
+  return two ? m.assembly?.translations?.[two.lang]?.title || "" : "";
+}
+
+// The second language follows the assembly (the organiser may set it during the day).
+let wantedSecond;
+function followSecondLanguage(m) {
+  const code = m.assembly?.second_language ?? null;
+  if (code === wantedSecond) return;
+  wantedSecond = code;
+  useSecond(code).then(() => {
+    if (wantedSecond !== code) return;
+    document.body.dataset.second = second()?.lang ?? "";
+    shown = null;
+    scheduleRender();
+  });
+}
 
 // -- the countdown: several times a second, from the model and the server clock ----------
 
@@ -64,18 +117,22 @@ function tick() {
 
   const parts = [];
   if (state === "idle") {
-    parts.push(el("span", { class: "cd-word", text: ended ? "Ended" : "Not started" }));
+    parts.push(el("span", { class: "cd-word" }, ...(ended ? bilingual((t) => t("Ended")) : bilingual((t) => t("Not started")))));
   } else {
-    if (state === "paused") parts.push(el("span", { class: "cd-paused", text: "Paused" }), " ", el("span", { class: "cd-break" }));
-    const digits = over ? text.replace(/ over$/, "") : text;
+    if (state === "paused") parts.push(el("span", { class: "cd-paused" }, ...bilingual((t) => t("Paused"))), " ", el("span", { class: "cd-break" }));
+    // The digits read left to right in every language; the words around them follow it.
+    const digits = localDigits(over ? text.replace(/ over$/, "") : text);
     parts.push(el("span", { class: "cd-main" },
-      el("span", { class: "cd-digits", text: digits }),
+      el("span", { class: "cd-digits", dir: "ltr", text: digits }),
       over ? " " : null,
-      over ? el("span", { class: "cd-over", text: "over" }) : null));
+      over ? el("span", { class: "cd-over" }, ...bilingual((t) => t("over"))) : null));
   }
   countdown.replaceChildren(...parts);
   fitCountdown();
 }
+
+/** "12:05" in the screen's digits (Arabic's own, say), each part as long as it was. */
+const localDigits = (text) => text.replace(/\d+/g, (d) => formatNumber(Number(d), { minimumIntegerDigits: d.length, useGrouping: false }));
 
 /** The countdown keeps its full size unless it would not fit beside the slot title (over
  *  an hour, or paused in an overrun): then it narrows just enough. */
@@ -108,27 +165,34 @@ function fitTitle() {
 
 // -- header -------------------------------------------------------------------------------
 
+let headerShown = null;
 function renderHeader(m) {
+  followSecondLanguage(m);
   const slot = currentSlot(m);
   // After agenda.ended the slot that ended stays named, with "Ended" beside it.
   const ended = slot ? null : m.agenda.find((s) => s.id === m.timer?.ended_slot_id) ?? null;
   const named = slot ?? ended;
-  const title = m.assembly?.title ?? "";
-  document.title = `${named ? named.title : title || "Plenary screen"} · townhall`;
-  $("#assembly-title").textContent = named ? title : (m.assembly?.date ? formatDate(m.assembly.date) : "");
-  $("#slot-title").textContent = named ? named.title : title || "Welcome";
+  const title = assemblyTitle(m);
+  const title2 = secondTitle(m);
   // What is left to run, not agenda order: slots are often taken out of order.
   const next = nextSlot(m);
-  const word = m.runs.length ? "Next" : "First";
-  $("#slot-next").replaceChildren(...(next
-    ? [`${word}: `, el("span", { dir: "auto", text: next.title }), ` (${next.minutes} min)`]
-    : []));
-}
-
-function formatDate(iso) {
-  const d = new Date(`${iso}T12:00:00`);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+  const first = !m.runs.length;
+  const key = JSON.stringify([named?.title, title, title2, m.assembly?.date, next?.title, next?.minutes, first, second()?.lang]);
+  if (key === headerShown) return;
+  headerShown = key;
+  const heading = named ? named.title : title || t("Plenary screen"); // (t() outside a template: extracted)
+  document.title = `${heading} · townhall`;
+  // The assembly's title in both languages (the second where the organiser translated it).
+  const titleLines = () => (title2 && title2 !== title
+    ? [el("span", { class: "duo" }, el("span", { class: "l1", text: title }),
+      el("span", { class: "l2", lang: second().lang, dir: second().dir, text: title2 }))]
+    : [title]);
+  $("#assembly-title").replaceChildren(...(named ? titleLines() : [m.assembly?.date ? formatDate(m.assembly.date) : ""]));
+  $("#slot-title").replaceChildren(...(named ? [named.title] : title ? titleLines() : bilingual((t) => t("Welcome"))));
+  const nodes = () => ({ title: el("span", { dir: "auto", text: next.title }), minutes: formatNumber(next.minutes) });
+  $("#slot-next").replaceChildren(...(!next ? []
+    : first ? bilingual((t) => t("First: {title} ({minutes} min)"), { nodes })
+      : bilingual((t) => t("Next: {title} ({minutes} min)"), { nodes })));
 }
 
 // -- items ------------------------------------------------------------------------------
@@ -138,7 +202,7 @@ const publishedOf = (m, groupId) => groupKeypoints(m, groupId).filter((k) => k.p
 
 function keypointItem(k, number, now) {
   const li = el("li", { class: "keypoint", "data-keypoint-id": k.id, "data-key": `kp:${k.id}` },
-    el("span", { class: "kp-num", text: String(number), "aria-hidden": "true" }),
+    el("span", { class: "kp-num", text: formatNumber(number), "aria-hidden": "true" }),
     el("span", { class: "kp-text user-text", dir: "auto", text: k.text }));
   const age = now - (k.published_at ?? -Infinity);
   if (age >= 0 && age < FRESH_MS) {
@@ -166,41 +230,47 @@ function responseItem(r, corrections, checkback = null) {
     "data-response-id": r.id, "data-stance": stance, "data-key": key,
   },
   // Shown in place of the text on a page that starts partway through the response.
-  el("p", { class: "cont-label" },
-    `${STANCE[stance]}${withdrawn ? " (withdrawn)" : ""}`, who ? " — " : null, who, ", continued"),
+  el("p", { class: "cont-label" }, ...withNodes(contLabel(stance, Boolean(withdrawn), Boolean(who)),
+    { stance: STANCE[stance](), member: who })),
   el("div", { class: "response-main", "data-key": `${key}:text` },
     el("p", { class: "response-head" },
-      el("span", { class: `stance ${stance}`, text: STANCE[stance] }),
-      withdrawn ? el("span", { class: "withdrawn-badge", text: "Withdrawn" }) : null,
+      el("span", { class: `stance ${stance}`, text: STANCE[stance]() }),
+      withdrawn ? el("span", { class: "withdrawn-badge", text: t("Withdrawn") }) : null,
       r.member ? el("span", { class: "member", dir: "auto", text: r.member }) : null),
     el("p", { class: "response-text user-text", dir: "auto", text: r.text })),
   stance === "decline" && r.reason
     ? el("p", { class: "reason", "data-key": `${key}:reason` },
-      el("span", { class: "reason-label", text: "Reason: " }),
-      el("span", { class: "reason-text user-text", dir: "auto", text: r.reason }))
+      ...withNodes(t("Reason: {reason}"), { reason: el("span", { class: "reason-text user-text", dir: "auto", text: r.reason }) },
+        "reason-label"))
     : null,
   // §12: a withdrawn response stays on screen, marked, with why it was withdrawn.
   withdrawn
     ? el("p", { class: "withdrawn-note", "data-key": `${key}:withdrawn` },
-      el("span", { class: "withdrawn-label", text: "Withdrawn: " }),
-      el("span", { class: "withdrawn-reason user-text", dir: "auto", text: withdrawn.reason ?? "" }))
+      ...withNodes(t("Withdrawn: {reason}"),
+        { reason: el("span", { class: "withdrawn-reason user-text", dir: "auto", text: withdrawn.reason ?? "" }) }, "withdrawn-label"))
     : null,
   // §9: what the group answered when asked whether this response reflects what it said.
   checkback ? checkbackItem(checkback, `${key}:checkback`) : null);
   if (corrections.length) {
-    li.append(el("ul", { class: "corrections", "aria-label": "Corrections" },
+    li.append(el("ul", { class: "corrections", "aria-label": t("Corrections") },
       ...corrections.map((c) => {
         const outcome = c.outcome ?? "waiting";
         return el("li", {
           class: `correction outcome-${outcome}`, "data-correction-id": c.id,
           "data-outcome": outcome, "data-key": `c:${c.id}`,
         },
-        el("span", { class: "correction-label", text: "Correction" }),
-        el("span", { class: `outcome ${outcome}`, text: outcome }),
+        el("span", { class: "correction-label", text: t("Correction") }),
+        el("span", { class: `outcome ${outcome}`, text: OUTCOME[outcome]?.() ?? outcome }),
         el("span", { class: "correction-text user-text", dir: "auto", text: c.text }));
       })));
   }
   return li;
+}
+
+/** The one line a response's continuation starts with, as a whole sentence. */
+function contLabel(stance, withdrawn, named) {
+  if (withdrawn) return named ? t("{stance} (withdrawn) — {member}, continued") : t("{stance} (withdrawn), continued");
+  return named ? t("{stance} — {member}, continued") : t("{stance}, continued");
 }
 
 // -- measuring: what a list needs, as containers of items with their heights ------------
@@ -373,9 +443,12 @@ function planPages(options, chosen) {
 
 const pagers = [];
 
+/** What a pager says: which page of how many ({n}, {total}). */
+const pageOfPages = (vars) => t("page {n} of {total}", vars);
+
 /** A pager shows one page of a list at a time: `show(page)` draws it, `box` fades, and
  *  `fitBox` takes the page's type size. */
-function createPager({ box, indicator, label = "page", show, active, fitBox = null }) {
+function createPager({ box, indicator, label = pageOfPages, show, active, fitBox = null }) {
   const p = { box, indicator, label, show, active, fitBox, pages: [], index: 0, held: false };
   pagers.push(p);
   return p;
@@ -407,7 +480,7 @@ function showPage(p) {
   if (page) p.show(page);
   const ind = p.indicator;
   ind.hidden = n < 2;
-  ind.textContent = n < 2 ? "" : `${p.label} ${p.index + 1} of ${n}`;
+  ind.textContent = n < 2 ? "" : p.label({ n: formatNumber(p.index + 1), total: formatNumber(n) });
   ind.dataset.page = String(p.index + 1);
   ind.dataset.pages = String(n);
 }
@@ -435,6 +508,9 @@ setInterval(() => {
 }, PAGE_MS);
 
 const focused = () => Boolean(client.model?.focus);
+
+/** A group's name in the screen's language where the organiser translated it. */
+const groupNameOf = (m, id) => groupText(m, m.groups.find((g) => g.id === id)) || id;
 let polling = false;   // a poll holds the main area (render decides)
 
 /** Show exactly the items of `page` among `list`'s (nested) items marked with data-key. */
@@ -479,15 +555,15 @@ const checkbackOf = (m, responseId) => [...m.polls.values()]
   .filter((p) => p.response_id === responseId).sort((a, b) => b.seq - a.seq)[0] ?? null;
 
 function renderFocus(m, now) {
-  $("#focus-group").textContent = groupName(m, m.focus);
+  $("#focus-group").textContent = groupNameOf(m, m.focus);
   const points = publishedOf(m, m.focus);
   $("#focus-keypoints").replaceChildren(...(points.length
     ? points.map((k, i) => keypointItem(k, i + 1, now))
-    : [emptyItem("kp:none", "The group’s key points appear here when they are published.")]));
+    : [emptyItem("kp:none", t("The group’s key points appear here when they are published."))]));
   const responses = focusResponses(m);
   $("#focus-responses").replaceChildren(...(responses.length
     ? responses.map(({ r, corrections, checkback }) => responseItem(r, corrections, checkback))
-    : [emptyItem("r:none", "The Board’s response appears here when it is logged.")]));
+    : [emptyItem("r:none", t("The Board’s response appears here when it is logged."))]));
 }
 
 /** A list with every item shown, none continued: the state that is measured. */
@@ -541,7 +617,8 @@ const lexLess = (a, b) => {
 let wallGroups = [];   // [{ group, items: [{ key, k, number }] }] as last rendered
 
 const wallPager = createPager({
-  box: $("#all-keypoints"), indicator: $("#wall-pager"), label: "Key points: page", fitBox: $("#all-keypoints"),
+  box: $("#all-keypoints"), indicator: $("#wall-pager"), fitBox: $("#all-keypoints"),
+  label: (vars) => t("Key points: page {n} of {total}", vars),
   active: () => !focused() && !polling, show: (page) => drawWallPage(page),
 });
 
@@ -559,11 +636,11 @@ function card({ group, items }, keys = null, cont = false) {
   const list = el("ol", { class: "keypoints" },
     ...(items.length
       ? shownItems.map((it) => keypointItem(it.k, it.number, now))
-      : [emptyItem(`none:${group.id}`, "No key points yet")]));
+      : [emptyItem(`none:${group.id}`, t("No key points yet"))]));
   return el("section", { class: `group${cont ? " cont" : ""}`, "data-group-id": group.id, "data-key": `g:${group.id}` },
     el("h2", { class: "group-name" },
-      el("span", { dir: "auto", text: group.name }),
-      el("span", { class: "cont-note", text: "continued" })),
+      el("span", { dir: "auto", text: groupText(client.model, group) }),
+      el("span", { class: "cont-note", text: t("continued") })),
     list);
 }
 
@@ -643,18 +720,21 @@ client.on("event", (e) => {
 });
 
 const resultsHidden = (poll) => Boolean(poll.hide_results) && poll.closed_at == null;
-const numbers = new Intl.NumberFormat("en");
-const votersText = (n) => (n ? `${numbers.format(n)} ${n === 1 ? "voter" : "voters"}` : "No votes yet");
+const votersText = (n) => (n ? nt("{n} voter", "{n} voters", n) : t("No votes yet"));
+const percentText = (percent) => formatNumber(percent / 100, { style: "percent" });
+
+/** A poll's answers as shown: a rating's numbers in the screen's digits. */
+const labelsOf = (poll) => (poll.kind === "rating" ? pollLabels(poll).map((d) => formatNumber(Number(d))) : [...pollLabels(poll)]);
 
 /** The bars of a poll, in the order shown: label, count, share of voters, bar length
  *  (a ranking by points, its bars against the top score). */
 function chartRows(poll) {
   const r = poll.results ?? {};
   const voters = r.voters ?? 0;
-  const labels = [...pollLabels(poll)];
+  const labels = labelsOf(poll);
   if (poll.kind === "rating") {
-    labels[0] = "1 (lowest)";
-    labels[4] = "5 (highest)";
+    labels[0] = t("{n} (lowest)", { n: formatNumber(1) });
+    labels[4] = t("{n} (highest)", { n: formatNumber(5) });
   }
   if (poll.kind === "rank") {
     const scores = r.scores ?? labels.map(() => 0);
@@ -664,7 +744,7 @@ function chartRows(poll) {
     // Equal points share a place: 1, 2, 2, 4.
     return sorted.map((x) => ({ label: x.label, place: 1 + sorted.filter((y) => y.score > x.score).length,
       score: x.score, lead: top > 0 && x.score === top, width: top ? (100 * x.score) / top : 0,
-      value: `${numbers.format(x.score)} ${x.score === 1 ? "point" : "points"}` }));
+      value: nt("{n} point", "{n} points", x.score) }));
   }
   const counts = r.counts ?? labels.map(() => 0);
   const top = Math.max(0, ...counts);
@@ -672,7 +752,7 @@ function chartRows(poll) {
     const count = counts[i] ?? 0;
     const percent = voters ? Math.round((100 * count) / voters) : 0;
     return { label, count, percent, lead: top > 0 && count === top, width: voters ? (100 * count) / voters : 0,
-      value: `${numbers.format(count)} · ${percent}%` };
+      value: `${formatNumber(count)} · ${percentText(percent)}` };
   });
 }
 
@@ -687,11 +767,11 @@ function checkbackItem(poll, key) {
   const open = poll.closed_at == null;
   const box = el("div", { class: `checkback${open ? " open" : ""}`, "data-key": key, "data-poll-id": poll.id },
     el("p", { class: "cb-head" },
-      el("span", { class: "cb-label", text: open ? "Check-back · voting open" : "Check-back · final result" }),
+      el("span", { class: "cb-label", text: open ? t("Check-back · voting open") : t("Check-back · final result") }),
       el("span", { class: "cb-voters", text: votersText(poll.results?.voters ?? 0) })),
     el("p", { class: "cb-question", dir: "auto", text: poll.question }));
   if (resultsHidden(poll)) {
-    box.append(el("p", { class: "cb-hidden", text: "Results when the poll closes" }));
+    box.append(el("p", { class: "cb-hidden", text: t("Results when the poll closes") }));
     return box;
   }
   box.append(el("ul", { class: "cb-results" }, ...chartRows(poll).map((row) => el("li", {
@@ -705,7 +785,7 @@ function checkbackItem(poll, key) {
 }
 
 const pollPager = createPager({
-  box: $("#poll"), indicator: $("#poll-pager"), label: "Poll", active: () => polling,
+  box: $("#poll"), indicator: $("#poll-pager"), label: (vars) => t("Poll {n} of {total}", vars), active: () => polling,
   show: (page) => drawPoll(page.keys[0].slice("poll:".length)),
 });
 
@@ -716,9 +796,12 @@ function layoutPolls(polls, reset) {
 }
 
 function pollKicker(m, poll) {
-  if (poll.purpose === "checkback") return `Check-back · ${groupName(m, poll.group_id)}`;
-  if (poll.purpose === "evaluation") return "Evaluation";
-  return { multi: "Poll · choose any", rank: "Ranking", rating: "Rating, 1 to 5" }[poll.kind] ?? "Poll";
+  if (poll.purpose === "checkback") return t("Check-back · {group}", { group: groupNameOf(m, poll.group_id) });
+  if (poll.purpose === "evaluation") return t("Evaluation");
+  if (poll.kind === "multi") return t("Poll · choose any");
+  if (poll.kind === "rank") return t("Ranking");
+  if (poll.kind === "rating") return t("Rating, {low} to {high}", { low: formatNumber(1), high: formatNumber(5) });
+  return t("Poll");
 }
 
 function drawPoll(id) {
@@ -738,29 +821,29 @@ function drawPoll(id) {
   if (response) {
     const stance = STANCE[response.stance] ? response.stance : "consider";
     $("#poll-about-stance").className = `stance ${stance}`;
-    $("#poll-about-stance").textContent = STANCE[stance];
+    $("#poll-about-stance").textContent = STANCE[stance]();
     $("#poll-about-member").textContent = response.member ?? "";
     $("#poll-about-text").textContent = response.text;
   }
 
   const voters = r.voters ?? 0;
-  $("#poll-voters").replaceChildren(
-    el("span", { class: "n", text: numbers.format(voters) }), " ",
-    el("span", { class: "w", text: voters === 1 ? "voter" : "voters" }));
-  $("#poll-state").textContent = open ? "Voting open" : "Final results";
+  // The number large, the word small: "{n}" stays a placeholder for the number's own span.
+  $("#poll-voters").replaceChildren(...withNodes(nt("{n} voter", "{n} voters", voters, { n: "{n}" }),
+    { n: el("span", { class: "n", dir: "ltr", text: formatNumber(voters) }) }, "w"));
+  $("#poll-state").textContent = open ? t("Voting open") : t("Final results");
 
   const chart = $("#poll-chart");
   chart.className = `chart ${poll.kind}${hidden ? " bare" : ""}`;
   // While hidden: the options alone (a rating's numbers say nothing), no count anywhere.
   const rows = hidden
-    ? (poll.kind === "rating" ? [] : pollLabels(poll).map((label) => ({ label })))
+    ? (poll.kind === "rating" ? [] : labelsOf(poll).map((label) => ({ label })))
     : chartRows(poll);
   chart.replaceChildren(...rows.map((row) => el("li", {
     class: `poll-bar${row.lead ? " lead" : ""}`, "data-count": row.count ?? null, "data-percent": row.percent ?? null,
     "data-score": row.score ?? null,
   },
   row.value != null ? barFill("bar-fill", row.width) : null,
-  row.place ? el("span", { class: "bar-place", text: String(row.place) }) : null,
+  row.place ? el("span", { class: "bar-place", text: formatNumber(row.place) }) : null,
   el("span", { class: "bar-label", dir: "auto", text: row.label }),
   row.value != null ? el("span", { class: "bar-value", text: row.value }) : null)));
   $("#poll-hidden").hidden = !hidden;
@@ -768,9 +851,10 @@ function drawPoll(id) {
   const note = $("#poll-note");
   const n = pollLabels(poll).length;
   const said = hidden ? ""
-    : poll.kind === "rating" ? (r.mean != null ? `Average ${r.mean} out of 5` : "")
-      : poll.kind === "multi" ? "People could choose more than one answer: shares are of the voters."
-        : poll.kind === "rank" ? `Points: a first place earns ${n - 1}, a second ${n - 2}, and so on.` : "";
+    : poll.kind === "rating" ? (r.mean != null ? t("Average {mean} out of {max}", { mean: formatNumber(r.mean), max: formatNumber(5) }) : "")
+      : poll.kind === "multi" ? t("People could choose more than one answer: shares are of the voters.")
+        : poll.kind === "rank" ? t("Points: a first place earns {first}, a second {second}, and so on.",
+          { first: formatNumber(n - 1), second: formatNumber(n - 2) }) : "";
   note.textContent = said;
   note.hidden = !said;
   note.classList.toggle("mean", poll.kind === "rating");
@@ -823,10 +907,10 @@ function renderJoin(m) {
   $("#join-list").replaceChildren(...codes.map(({ group, code }) => {
     const path = `/j/${encodeURIComponent(code)}`;
     return el("li", { class: "join-item", "data-group-id": group.id, "data-key": `j:${group.id}` },
-      withQr ? el("img", { src: `${path}/qr.svg`, alt: `QR code to join ${group.name}`, width: 200, height: 200 }) : null,
+      withQr ? el("img", { src: `${path}/qr.svg`, alt: t("QR code to join {group}", { group: groupText(m, group) }), width: 200, height: 200 }) : null,
       el("div", { class: "join-text" },
-        el("p", { class: "join-name", dir: "auto", text: group.name }),
-        el("p", { class: "join-url", text: m.baseUrl + path })));
+        el("p", { class: "join-name", dir: "auto", text: groupText(m, group) }),
+        el("p", { class: "join-url", dir: "ltr", text: m.baseUrl + path })));
   }));
 }
 
@@ -963,16 +1047,6 @@ function renderStatus(status) {
   document.body.dataset.connection = status.state;
 }
 
-client.on("change", scheduleRender);
-client.on("status", renderStatus);
-renderStatus(client.status);
-client.start();
-// A countdown that changes the header's height ("Paused", an overrun) lays out again
-// before the frame is drawn, not a frame later.
-client.everySecond(() => {
-  tick();
-  if (client.model && sizeKey() !== sizes) relayout();
-});
 
 // -- any box that gives the lists their room changed size: lay out again -----------------
 // (The header grows when "Paused" appears, the title wraps, the window resizes…)
@@ -991,6 +1065,20 @@ const observer = new ResizeObserver(() => {
   });
 });
 watched.forEach((n) => observer.observe(n));
+
+// -- start: the device's last view at once (if it kept one), then the live day --------------
+// (After everything above is defined: a kept view makes the first tick lay out at once.)
+
+client.on("change", scheduleRender);
+client.on("status", renderStatus);
+renderStatus(client.status);
+client.start();
+// A countdown that changes the header's height ("Paused", an overrun) lays out again
+// before the frame is drawn, not a frame later.
+client.everySecond(() => {
+  tick();
+  if (client.model && sizeKey() !== sizes) relayout();
+});
 
 let resizeTimer = null;
 window.addEventListener("resize", () => {
