@@ -185,7 +185,16 @@ export function createClient({ token = null, joinCode = null, groupId = null, na
     if (!socket.active) retryLater();
   });
 
+  // The organiser replaced this page's link (CONTRACT §11): say so, and stop trying.
+  let revoked = false;
+  socket.on("revoked", (r) => {
+    revoked = true;
+    setStatus("refused", r?.message ?? "", r?.code ?? "bad_token");
+    emit("error", { code: r?.code ?? "bad_token", message: r?.message ?? "" });
+  });
+
   socket.on("disconnect", (reason) => {
+    if (revoked) return;
     setStatus("reconnecting", t("Reconnecting…"));
     if (reason === "io server disconnect") retryLater();
   });

@@ -20,9 +20,8 @@ const meta = readMeta();
 export const languages = meta.names;
 /** The language this page speaks, and its direction. */
 export const lang = choose();
-const catalog = await load(lang);
-export const dir = catalog.dir ?? "ltr";
-const plurals = new Intl.PluralRules(lang);
+const speaking = translator(lang, await loadCatalog(lang));
+export const dir = speaking.dir;
 
 function readMeta() {
   try {
@@ -46,7 +45,8 @@ function choose() {
   return meta.catalogs[meta.default] ? meta.default : "en";
 }
 
-async function load(code) {
+/** A language's catalog, by the hashed URL the page names (a page may load a second). */
+export async function loadCatalog(code) {
   const url = meta.catalogs[code];
   if (!url) return { messages: {} };
   try {
@@ -60,24 +60,45 @@ function fill(text, vars) {
   return text.replace(/\{(\w+)\}/g, (whole, key) => (vars && key in vars ? String(vars[key]) : whole));
 }
 
+/** Intl's locale for a language: British English, as the record writes it. */
+export function intlLocale(code) {
+  return code === "en" ? "en-GB" : code;
+}
+
+/** t and nt for one language and its catalog (the page's own, or a second one). */
+export function translator(code, catalog) {
+  const plurals = new Intl.PluralRules(code);
+  const numbers = new Intl.NumberFormat(intlLocale(code));
+  return {
+    lang: code,
+    dir: catalog.dir ?? "ltr",
+    t(msgid, vars) {
+      const found = catalog.messages?.[msgid];
+      return fill(typeof found === "string" && found ? found : msgid, vars);
+    },
+    nt(singular, plural, n, vars = {}) {
+      const forms = catalog.messages?.[singular];
+      const category = plurals.select(n);
+      let text;
+      if (Array.isArray(forms) && forms.length) {
+        const index = catalog.plural?.[category] ?? forms.length - 1;
+        text = forms[index] || forms[forms.length - 1];
+      } else {
+        text = category === "one" ? singular : plural; // the source language itself
+      }
+      return fill(text, { n: numbers.format(n), ...vars });
+    },
+  };
+}
+
 /** `msgid` in this page's language, with {name} placeholders filled from `vars`. */
 export function t(msgid, vars) {
-  const found = catalog.messages?.[msgid];
-  return fill(typeof found === "string" && found ? found : msgid, vars);
+  return speaking.t(msgid, vars);
 }
 
 /** The plural form of "{n} note" / "{n} notes" for `n`; {n} is n in local digits. */
 export function nt(singular, plural, n, vars = {}) {
-  const forms = catalog.messages?.[singular];
-  const category = plurals.select(n);
-  let text;
-  if (Array.isArray(forms) && forms.length) {
-    const index = catalog.plural?.[category] ?? forms.length - 1;
-    text = forms[index] || forms[forms.length - 1];
-  } else {
-    text = category === "one" ? singular : plural; // the source language itself
-  }
-  return fill(text, { n: formatNumber(n), ...vars });
+  return speaking.nt(singular, plural, n, vars);
 }
 
 /** Set <html lang dir> and translate the page's own marked text and attributes. */
@@ -132,12 +153,12 @@ export function languagePicker({ id = "language" } = {}) {
 // -- numbers, dates and times: Intl, in this language and the venue's time zone -----------
 
 export function formatNumber(n, options) {
-  return new Intl.NumberFormat(lang, options).format(n);
+  return new Intl.NumberFormat(intlLocale(lang), options).format(n);
 }
 
 /** "14:05" (and the zone's short name when asked), in the venue's time zone. */
 export function formatTime(ts, { timeZone, seconds = false, zone = false } = {}) {
-  return new Intl.DateTimeFormat(lang, {
+  return new Intl.DateTimeFormat(intlLocale(lang), {
     hour: "2-digit", minute: "2-digit", ...(seconds ? { second: "2-digit" } : {}),
     ...(timeZone ? { timeZone } : {}), ...(zone ? { timeZoneName: "short" } : {}),
   }).format(ts);
@@ -147,7 +168,7 @@ export function formatTime(ts, { timeZone, seconds = false, zone = false } = {})
 export function formatDate(iso, options = { weekday: "long", day: "numeric", month: "long", year: "numeric" }) {
   const d = new Date(`${iso}T12:00:00Z`);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(lang, { ...options, timeZone: "UTC" }).format(d);
+  return new Intl.DateTimeFormat(intlLocale(lang), { ...options, timeZone: "UTC" }).format(d);
 }
 
 // -- the assembly's own texts, translated where the organiser gave a translation ----------

@@ -85,7 +85,8 @@ function nextOrder(m) {
 
 const fold = {
   "assembly.loaded"(m, e, d) {
-    m.assembly = { title: d.definition.title, date: d.definition.date };
+    const { title, date, timezone = null, second_language = null, translations = {} } = d.definition;
+    m.assembly = { title, date, timezone, second_language, translations };
     m.agenda = d.definition.agenda;
   },
   // §9: polls. Ballots never arrive; tallies come as `poll.results` (client.js).
