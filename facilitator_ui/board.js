@@ -4,19 +4,23 @@
 // It only renders the model the shared client keeps; text from people goes in with
 // textContent, and lists are reconciled by id so a focused button is never re-created.
 
-import { createClient, describeStatus, secretFromPath } from "/static/client.js";
-import { groupName } from "/static/model.js";
+import { applyDocument, assemblyTitle, errorText, formatNumber, groupText, nt, t } from "/static/i18n.js";
+import { createClient, secretFromPath } from "/static/client.js";
 import { el } from "/static/dom.js";
 import {
-  askReason, createFollowUps, createIntent, createScheduler, focusDropped, focusFirst, setInert, wireSkipLinks,
+  askReason, capitalise, clockTime, createFollowUps, createIntent, createScheduler, describeStatus, focusDropped,
+  focusFirst, groupLabel as groupName, mountLanguagePicker, mountVenueClock, setInert, venueZone, withNodes,
+  wireSkipLinks,
 } from "/console/console-common.js";
 import { createCheckback } from "/console/polls.js";
 
 const $ = (id) => document.getElementById(id);
 const TEXT_MAX = 1000;
 const NAME_MAX = 60;
-const STANCE_LABEL = { commit: "Commit", consider: "Consider", decline: "Decline" };
-const OUTCOME_LABEL = { accepted: "Accepted", noted: "Noted" };
+const STANCE_LABEL = { commit: () => t("Commit"), consider: () => t("Consider"), decline: () => t("Decline") };
+const OUTCOME_LABEL = { accepted: () => t("Accepted"), noted: () => t("Noted") };
+const stanceLabel = (stance) => STANCE_LABEL[stance]?.() ?? stance;
+const outcomeLabel = (outcome) => OUTCOME_LABEL[outcome]?.() ?? outcome;
 const MEMBER_KEY = "townhall:board:member";
 const SLOW_ACK_MS = 4000;
 
@@ -26,8 +30,10 @@ const storage = {
 };
 
 const setText = (node, text) => { if (node.textContent !== text) node.textContent = text; };
-const capitalise = (t) => (t ? t[0].toUpperCase() + t.slice(1) : t);
-const clock = (ts) => new Date(ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+/** A time of day of the server's clock, in the venue's time zone. */
+const clock = (ts) => clockTime(ts);
+/** What the server said, in the visitor's language. */
+const refusal = (error) => capitalise(errorText(error)) || t("The server refused this.");
 
 /**
  * Make `list`'s children the nodes for `items`, in order, reusing a node whose key and
@@ -62,8 +68,11 @@ function reconcile(list, items, key, signature, build, update) {
 
 // -- the client ----------------------------------------------------------------------
 
+applyDocument();
 const client = createClient({ token: secretFromPath() });
 window.townhall = client;
+mountVenueClock(client, $("venue-clock"));
+mountLanguagePicker($("bar-tools"));
 
 let selected = null;     // the group on screen
 let lastFocus;           // the plenary focus we last followed (undefined: none yet)
@@ -80,23 +89,23 @@ client.on("change", scheduleRender);
 client.on("status", (status) => {
   const line = $("status");
   line.dataset.state = status.state;
-  setText(line, capitalise(describeStatus(status)));
+  setText(line, describeStatus(status));
   scheduleRender(); // the queue of unsent writes may have changed
 });
 client.on("error", (error) => {
   // A queued write the server refused for good (the page may have been reloaded since).
   if (!error.item) return;
-  const message = capitalise(error.message || "The server refused this.");
+  const message = refusal(error);
   if (error.item.name === "correction.resolve") {
     resolving.delete(error.item.payload.correction_id);
     setText($("resolve-error"), message);
     scheduleRender();
   } else if (error.item.name === "response.withdraw") {
     withdrawing.delete(error.item.payload.response_id);
-    setText($("resolve-error"), `Not withdrawn: ${message}`);
+    setText($("resolve-error"), t("Not withdrawn: {message}", { message }));
     scheduleRender();
   } else if (error.item.name === "response.log") {
-    showFormError(`Not logged: ${message}`);
+    showFormError(t("Not logged: {message}", { message }));
   }
 });
 
@@ -112,7 +121,7 @@ function render() {
     lastFocus = m.focus;
   }
   selected ??= m.focus ?? m.groups[0]?.id ?? null;
-  setText($("assembly-title"), m.assembly?.title ?? "");
+  setText($("assembly-title"), assemblyTitle(m));
   renderTabs(m);
   renderGroup(m);
   followUps.run();
@@ -136,14 +145,15 @@ function renderTabs(m) {
     tab.tabIndex = isSelected ? 0 : -1;
     tab.dataset.group = g.id;
     tab.classList.toggle("in-focus", g.id === m.focus);
-    const sig = `${g.name}|${g.id === m.focus}|${count}|${waiting}`;
+    const name = groupText(m, g);
+    const sig = `${name}|${g.id === m.focus}|${count}|${waiting}`;
     if (tab.dataset.content === sig) return;
     tab.dataset.content = sig;
     const badges = el("span", { class: "tab-badges" });
-    if (g.id === m.focus) badges.append(el("span", { class: "badge focus", text: "In focus" }));
-    badges.append(el("span", { class: "badge", text: count === 1 ? "1 response" : `${count} responses` }));
-    if (waiting) badges.append(el("span", { class: "badge waiting", text: `${waiting} to resolve` }));
-    tab.replaceChildren(el("span", { class: "tab-name", text: g.name }), badges);
+    if (g.id === m.focus) badges.append(el("span", { class: "badge focus", text: t("In focus") }));
+    badges.append(el("span", { class: "badge", text: nt("{n} response", "{n} responses", count) }));
+    if (waiting) badges.append(el("span", { class: "badge waiting", text: nt("{n} to resolve", "{n} to resolve", waiting) }));
+    tab.replaceChildren(el("span", { class: "tab-name", dir: "auto", text: name }), badges);
   });
 }
 
@@ -162,7 +172,9 @@ $("group-tabs").addEventListener("keydown", (event) => {
   if (!m || !m.groups.length) return;
   const i = m.groups.findIndex((g) => g.id === selected);
   const n = m.groups.length;
-  const to = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: n - 1 }[event.key];
+  // Right to left, the next tab is on the left.
+  const ahead = getComputedStyle(event.currentTarget).direction === "rtl" ? -1 : 1;
+  const to = { ArrowRight: i + ahead, ArrowDown: i + 1, ArrowLeft: i - ahead, ArrowUp: i - 1, Home: 0, End: n - 1 }[event.key];
   if (to == null) return;
   event.preventDefault();
   select(m.groups[(to + n) % n].id, true);
@@ -170,12 +182,12 @@ $("group-tabs").addEventListener("keydown", (event) => {
 
 function renderGroup(m) {
   const gid = selected;
-  const name = gid ? groupName(m, gid) : "No groups";
+  const name = gid ? groupName(m, gid) : t("No groups");
   setText($("group-heading"), name);
   setText($("form-group"), name);
   $("group-panel").setAttribute("aria-labelledby", gid ? `tab-${gid}` : "group-heading");
   $("focus-note").hidden = !(gid && gid === m.focus);
-  document.title = `Board · ${name} · townhall`;
+  document.title = t("Board · {group} · townhall", { group: name });
 
   // Published key points, in the group's order (then the order they were published).
   const kps = [...m.keypoints.values()]
@@ -183,7 +195,8 @@ function renderGroup(m) {
     .sort((a, b) => (a.order ?? Infinity) - (b.order ?? Infinity)
       || (a.published_at ?? 0) - (b.published_at ?? 0));
   reconcile($("keypoints"), kps, (k) => k.id, (k) => k.text,
-    (k) => el("li", { class: "keypoint user-text", dir: "auto", text: k.text }));
+    // The number stays on the list's side whatever the direction of the text.
+    (k) => el("li", { class: "keypoint" }, el("p", { class: "keypoint-text user-text", dir: "auto", text: k.text })));
   $("keypoints-empty").hidden = kps.length > 0;
 
   const responses = [...m.responses.values()]
@@ -191,7 +204,7 @@ function renderGroup(m) {
     .sort((a, b) => a.seq - b.seq);
   const corrections = [...m.corrections.values()].sort((a, b) => a.seq - b.seq);
   reconcile($("responses"), responses, (r) => r.id,
-    (r) => JSON.stringify([r.member, r.text, r.stance, r.reason, r.withdrawn?.reason ?? null, withdrawing.has(r.id)]),
+    (r) => JSON.stringify([r.member, r.text, r.stance, r.reason, r.withdrawn?.reason ?? null, withdrawing.has(r.id), venueZone() ?? ""]),
     buildResponse,
     (li, r) => {
       renderCorrections(li, corrections.filter((c) => c.response_id === r.id));
@@ -199,11 +212,11 @@ function renderGroup(m) {
     });
   // Responses logged while offline wait in the client's queue until the server has them.
   const waiting = client.pending().filter((item) => item.name === "response.log" && item.payload.group_id === gid);
-  reconcile($("pending-responses"), waiting, (item) => item.id, () => "", (item) => {
+  reconcile($("pending-responses"), waiting, (item) => item.id, () => venueZone() ?? "", (item) => {
     const li = buildResponse({ ...item.payload, id: item.id, ts: item.queuedAt });
     li.className = `pending-response ${item.payload.stance}`;
     li.removeAttribute("data-response-id");
-    li.querySelector(".response-head").append(el("span", { class: "waiting-note", text: "Waiting to be sent" }));
+    li.querySelector(".response-head").append(el("span", { class: "waiting-note", text: t("Waiting to be sent") }));
     return li;
   });
   $("responses-empty").hidden = responses.length + waiting.length > 0;
@@ -214,15 +227,15 @@ function buildResponse(r) {
   const li = el("li", { class: `response ${r.stance}${w ? " withdrawn" : ""}`, "data-response-id": r.id, tabindex: "-1" });
   li.append(
     el("p", { class: "response-head" },
-      el("span", { class: `stance-badge ${r.stance}`, text: STANCE_LABEL[r.stance] ?? r.stance }),
-      w ? el("span", { class: "withdrawn-badge", text: "Withdrawn" }) : null,
+      el("span", { class: `stance-badge ${r.stance}`, text: stanceLabel(r.stance) }),
+      w ? el("span", { class: "withdrawn-badge", text: t("Withdrawn") }) : null,
       " ",
       el("span", { class: "member", dir: "auto", text: r.member }),
       el("span", { class: "when", text: ` · ${clock(r.ts)}` })),
     el("p", { class: "response-text user-text", dir: "auto", text: r.text }));
   if (r.reason) {
     li.append(el("p", { class: "reason" },
-      el("span", { class: "reason-label", text: "Reason: " }),
+      el("span", { class: "reason-label", text: t("Reason:") }), " ",
       el("span", { class: "user-text", dir: "auto", text: r.reason })));
   }
   if (r.id && client.model?.responses.has(r.id)) {
@@ -232,20 +245,20 @@ function buildResponse(r) {
   }
   if (w) {
     li.append(el("p", { class: "withdrawn-reason" },
-      el("span", { class: "reason-label", text: `Withdrawn${w.ts ? ` at ${clock(w.ts)}` : ""}: ` }),
+      el("span", { class: "reason-label", text: w.ts ? t("Withdrawn at {time}:", { time: clock(w.ts) }) : t("Withdrawn:") }), " ",
       el("span", { class: "user-text", dir: "auto", text: w.reason })));
   } else if (r.id && client.model?.responses.has(r.id)) {
     const busy = withdrawing.has(r.id);
     const button = el("button", {
-      type: "button", class: "withdraw", text: busy ? "Withdrawing…" : "Withdraw…",
-      "aria-label": `Withdraw the response by ${r.member}`,
+      type: "button", class: "withdraw", text: busy ? t("Withdrawing…") : t("Withdraw…"),
+      "aria-label": t("Withdraw the response by {name}", { name: r.member }),
     });
     setInert(button, false, busy);
     button.addEventListener("click", () => { if (!withdrawing.has(r.id)) withdraw(r.id); });
     li.append(el("div", { class: "response-actions" }, button));
   }
   const section = el("div", { class: "corrections-block", hidden: true });
-  section.append(el("h4", { text: "Corrections from participants" }), el("ul", { class: "corrections" }));
+  section.append(el("h4", { text: t("Corrections from participants") }), el("ul", { class: "corrections" }));
   li.append(section);
   return li;
 }
@@ -254,7 +267,7 @@ function renderCorrections(li, list) {
   const block = li.querySelector(".corrections-block");
   block.hidden = list.length === 0;
   reconcile(block.querySelector("ul"), list, (c) => c.id,
-    (c) => JSON.stringify([c.text, c.outcome, resolving.get(c.id) ?? null]), buildCorrection);
+    (c) => JSON.stringify([c.text, c.outcome, resolving.get(c.id) ?? null, venueZone() ?? ""]), buildCorrection);
 }
 
 function buildCorrection(c) {
@@ -262,27 +275,28 @@ function buildCorrection(c) {
   const textId = `corr-${c.id}`;
   li.append(
     el("p", { class: "correction-text user-text", dir: "auto", id: textId, text: c.text }),
-    el("p", { class: "meta" }, "From ", el("span", { dir: "auto", text: c.author?.name ?? "a participant" }),
-      ` · ${clock(c.ts)}`));
+    el("p", { class: "meta" }, ...withNodes(t("From {name}"), {
+      name: el("span", { dir: "auto", text: c.author?.name ?? t("a participant") }),
+    }), ` · ${clock(c.ts)}`));
   if (c.outcome) {
     li.append(el("p", { class: "outcome" },
-      el("span", { class: `outcome-badge ${c.outcome}`, text: OUTCOME_LABEL[c.outcome] ?? c.outcome }),
+      el("span", { class: `outcome-badge ${c.outcome}`, text: outcomeLabel(c.outcome) }),
       c.resolved_at ? el("span", { class: "when", text: ` · ${clock(c.resolved_at)}` }) : null));
     return li;
   }
   const sending = resolving.get(c.id);
-  const row = el("div", { class: "resolve", role: "group", "aria-label": "Resolve this correction" });
+  const row = el("div", { class: "resolve", role: "group", "aria-label": t("Resolve this correction") });
   for (const outcome of ["accepted", "noted"]) {
     const button = el("button", {
       type: "button", class: `resolve-${outcome}${outcome === "accepted" ? " primary" : ""}`,
-      text: OUTCOME_LABEL[outcome], "aria-describedby": textId, "data-outcome": outcome,
+      text: outcomeLabel(outcome), "aria-describedby": textId, "data-outcome": outcome,
     });
     // aria-disabled, not disabled, while it is sent: the keyboard stays on the button.
     setInert(button, false, Boolean(sending));
     button.addEventListener("click", () => { if (!resolving.has(c.id)) resolve(c.id, outcome); });
     row.append(button);
   }
-  if (sending) row.append(el("span", { class: "sending", text: `Sending “${OUTCOME_LABEL[sending]}”…` }));
+  if (sending) row.append(el("span", { class: "sending", text: t("Sending “{outcome}”…", { outcome: outcomeLabel(sending) }) }));
   li.append(row);
   return li;
 }
@@ -304,7 +318,7 @@ async function resolve(correctionId, outcome) {
   if (focusDropped()) focusFirst(correctionItem(correctionId)?.querySelector(`button[data-outcome=${outcome}]`));
   const ack = await client.send("correction.resolve", { correction_id: correctionId, outcome });
   resolving.delete(correctionId);
-  if (!ack.ok) setText($("resolve-error"), `Not resolved: ${capitalise(ack.error?.message ?? "the server refused this.")}`);
+  if (!ack.ok) setText($("resolve-error"), t("Not resolved: {message}", { message: refusal(ack.error) }));
   scheduler.now();
   if (!ack.ok) {
     $("resolve-error").scrollIntoView({ block: "nearest" });
@@ -325,13 +339,13 @@ async function withdraw(responseId) {
   const r = client.model?.responses.get(responseId);
   if (!r || r.withdrawn || withdrawing.has(responseId)) return;
   const reasonText = await askReason({
-    title: "Withdraw this response?",
-    message: "It stays on the record, marked withdrawn, with your reason: on the projector, every phone and the record of the day.",
+    title: t("Withdraw this response?"),
+    message: t("It stays on the record, marked withdrawn, with your reason: on the projector, every phone and the record of the day."),
     quote: `${r.member}: ${r.text}`,
-    label: "Why is it withdrawn?",
-    hint: "For example: logged for the wrong group, or the Board member corrected it.",
-    confirm: "Withdraw",
-    required: "Write why it is withdrawn: the hall saw it, so it is owed the reason.",
+    label: t("Why is it withdrawn?"),
+    hint: t("For example: logged for the wrong group, or the Board member corrected it."),
+    confirm: t("Withdraw"),
+    required: t("Write why it is withdrawn: the hall saw it, so it is owed the reason."),
   });
   if (!reasonText) return;
   setText($("resolve-error"), "");
@@ -340,7 +354,7 @@ async function withdraw(responseId) {
   if (focusDropped()) focusFirst(responseItem(responseId)?.querySelector("button.withdraw"), responseItem(responseId));
   const ack = await client.send("response.withdraw", { response_id: responseId, reason: reasonText });
   withdrawing.delete(responseId);
-  if (!ack.ok) setText($("resolve-error"), `Not withdrawn: ${capitalise(ack.error?.message ?? "the server refused this.")}`);
+  if (!ack.ok) setText($("resolve-error"), t("Not withdrawn: {message}", { message: refusal(ack.error) }));
   scheduler.now();
   if (!ack.ok) {
     focusFirst(responseItem(responseId)?.querySelector("button.withdraw"));
@@ -368,7 +382,7 @@ function updateReason() {
   const decline = stance() === "decline";
   reason.required = decline;
   const need = $("reason-need");
-  setText(need, decline ? "(required)" : "(optional)");
+  setText(need, decline ? t("(required)") : t("(optional)"));
   need.classList.toggle("required", decline);
   need.classList.toggle("optional", !decline);
   form.querySelector(".reason-field").classList.toggle("is-required", decline);
@@ -378,7 +392,7 @@ function updateReason() {
 function updateCount() {
   const n = text.value.trim().length;
   const count = $("text-count");
-  setText(count, `${n} / ${TEXT_MAX}`);
+  setText(count, `${formatNumber(n, { useGrouping: false })} / ${formatNumber(TEXT_MAX, { useGrouping: false })}`);
   count.classList.toggle("over", n > TEXT_MAX);
 }
 
@@ -410,15 +424,15 @@ function validate() {
   const problems = [];
   const flag = (node, message) => { node.setAttribute("aria-invalid", "true"); problems.push([node, message]); };
   const who = member.value.replace(/\s+/g, " ").trim();
-  if (!who) flag(member, "Enter the Board member's name.");
-  else if (who.length > NAME_MAX) flag(member, `The name is over ${NAME_MAX} characters.`);
+  if (!who) flag(member, t("Enter the Board member's name."));
+  else if (who.length > NAME_MAX) flag(member, t("The name is over {max} characters.", { max: formatNumber(NAME_MAX) }));
   const body = text.value.trim();
-  if (!body) flag(text, "Write the response.");
-  else if (body.length > TEXT_MAX) flag(text, `The response is over ${TEXT_MAX} characters.`);
-  if (!stance()) flag(form.querySelector(".stances"), "Choose Commit, Consider or Decline.");
+  if (!body) flag(text, t("Write the response."));
+  else if (body.length > TEXT_MAX) flag(text, t("The response is over {max} characters.", { max: formatNumber(TEXT_MAX) }));
+  if (!stance()) flag(form.querySelector(".stances"), t("Choose Commit, Consider or Decline."));
   const why = reason.value.trim();
-  if (stance() === "decline" && !why) flag(reason, "A decline needs a reason: say why it will not be done.");
-  else if (why.length > TEXT_MAX) flag(reason, `The reason is over ${TEXT_MAX} characters.`);
+  if (stance() === "decline" && !why) flag(reason, t("A decline needs a reason: say why it will not be done."));
+  else if (why.length > TEXT_MAX) flag(reason, t("The reason is over {max} characters.", { max: formatNumber(TEXT_MAX) }));
   return problems;
 }
 
@@ -439,7 +453,7 @@ form.addEventListener("submit", async (event) => {
   if (formIsEmpty() && $("form-done").textContent) { text.focus(); return; }
   showFormError("");
   setText($("form-done"), "");
-  if (!selected) { showFormError("There is no group to respond to."); return; }
+  if (!selected) { showFormError(t("There is no group to respond to.")); return; }
   const problems = validate();
   if (problems.length) {
     showFormError(problems.map(([, message]) => message).join(" "));
@@ -461,7 +475,7 @@ form.addEventListener("submit", async (event) => {
   submitting = true;
   const button = $("submit");
   setInert(button, false, true); // aria-disabled: the keyboard stays on it
-  setText(button, "Logging…");
+  setText(button, t("Logging…"));
   const sent = client.send("response.log", payload);
   // Once queued the write is safe (kept on this tablet, resent with the same client id):
   // do not hold the form hostage to a slow or absent connection.
@@ -469,24 +483,24 @@ form.addEventListener("submit", async (event) => {
   const ack = await Promise.race([sent, slow]);
   submitting = false;
   setInert(button, false, false);
-  setText(button, "Log response");
+  setText(button, t("Log response"));
   if (ack == null) {
     responseIntent.done();
     resetForm();
-    setText($("form-done"), `Saved on this tablet: the response to ${groupLabel} will be sent when the connection is back.`);
+    setText($("form-done"), t("Saved on this tablet: the response to {group} will be sent when the connection is back.", { group: groupLabel }));
     sent.then((late) => {
-      if (late.ok) setText($("form-done"), `Logged the response to ${groupLabel}.`);
-      else showFormError(`The response to ${groupLabel} was not logged: ${capitalise(late.error?.message ?? "")} Please log it again.`);
+      if (late.ok) setText($("form-done"), t("Logged the response to {group}.", { group: groupLabel }));
+      else showFormError(t("The response to {group} was not logged: {message} Please log it again.", { group: groupLabel, message: refusal(late.error) }));
     });
     return;
   }
   if (!ack.ok) {
-    showFormError(`Not logged: ${capitalise(ack.error?.message ?? "the server refused this.")}`);
+    showFormError(t("Not logged: {message}", { message: refusal(ack.error) }));
     return;
   }
   responseIntent.done();
   resetForm();
-  setText($("form-done"), `Logged the response to ${groupLabel}.`);
+  setText($("form-done"), t("Logged the response to {group}.", { group: groupLabel }));
   text.focus();
 });
 

@@ -3,23 +3,55 @@
 // that says only what is still true, sending each write once per intent, a countdown,
 // an undo toast, and dialogs that ask before something shows on the projector. Pages
 // keep their own state and render from client.model; nothing here knows about a page.
+// Every word here is in the visitor's language (i18n.js, CONTRACT §10), every time of day
+// in the venue's time zone.
 
+import { dir, errorText, formatNumber, formatTime, groupText, languagePicker, nt, t } from "/static/i18n.js";
 import { describeStatus, uuid } from "/static/client.js";
 import { formatRemaining, remainingMs } from "/static/model.js";
-import { el } from "/static/dom.js";
+import { el, withNodes } from "/static/dom.js";
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 
 /**
  * el("button", {class: "x", text: "Hide", "data-note-id": id, onclick}, ...children)
  * `text` sets textContent: user text never goes through innerHTML.
+ * withNodes(t("Next: {title} ({minutes})", {minutes}), {title: span}) -> ["Next: ", span,
+ * " (12 min)"]: a translated sentence with elements in it.
+ * describeStatus(status): the connection in words, in the visitor's language.
  */
-export { el };
+export { describeStatus, el, withNodes };
 
 /** Set textContent only when it differs (keeps screen readers and selection calm). */
 export function setText(node, text) {
-  const t = String(text ?? "");
-  if (node && node.textContent !== t) node.textContent = t;
+  const value = String(text ?? "");
+  if (node && node.textContent !== value) node.textContent = value;
+}
+
+// -- languages ---------------------------------------------------------------------------------
+
+/** A group's name in the visitor's language where the organiser translated it (else its own). */
+export function groupLabel(m, groupId) {
+  const group = m?.groups?.find((g) => g.id === groupId);
+  return group ? groupText(m, group) || groupId : groupId ?? "";
+}
+
+/** Numbers, times and other left-to-right runs kept readable inside right-to-left text. */
+export const isolate = (text) => (dir === "rtl" ? `\u2066${text}\u2069` : String(text));
+
+/** People's text (a title, a name) inside a sentence keeps its own direction. */
+export const ownText = (text) => (dir === "rtl" ? `\u2068${text}\u2069` : String(text));
+
+/**
+ * The language picker (i18n.js), small and labelled, put into `container` (the top bar):
+ * the choice is kept on this device and the page reloads in that language.
+ */
+export function mountLanguagePicker(container, { id = "language" } = {}) {
+  if (!container) return null;
+  const picker = languagePicker({ id });
+  picker.classList.add("console-language");
+  container.append(picker);
+  return picker;
 }
 
 // -- drawing -------------------------------------------------------------------------------
@@ -226,7 +258,7 @@ export function createAlerts(node) {
     let m = shown.get(key);
     if (!m) {
       const text = el("p", { class: "alert-text" });
-      const dismiss = el("button", { type: "button", class: "alert-dismiss small", text: "Dismiss" });
+      const dismiss = el("button", { type: "button", class: "alert-dismiss small", text: t("Dismiss") });
       const item = el("div", { class: "alert", "data-key": key }, text, dismiss);
       dismiss.addEventListener("click", () => {
         const back = shown.get(key)?.field;
@@ -238,7 +270,7 @@ export function createAlerts(node) {
       node.append(item);
     }
     setText(m.text, message);
-    m.item.querySelector(".alert-dismiss").setAttribute("aria-label", `Dismiss: ${message}`);
+    m.item.querySelector(".alert-dismiss").setAttribute("aria-label", t("Dismiss: {message}", { message }));
     m.untilConnected = untilConnected;
     if (m.field && m.field !== field) m.field.removeAttribute("aria-invalid");
     m.field = field;
@@ -307,9 +339,9 @@ export function createSender(client, alerts, changed = () => {}) {
   client.on("error", (err) => {
     if (err?.item) {
       if (awaited.has(writeSig(err.item.name, err.item.payload))) return;
-      alerts.show(`${capitalise(err.message)} (${describeCommand(err.item.name)})`, { key: `queued:${err.item.id}` });
+      alerts.show(queuedError(err), { key: `queued:${err.item.id}` });
     } else if (err?.message) {
-      alerts.show(err.message, { key: "link" });
+      alerts.show(linkError(err), { key: "link" });
     }
   });
 
@@ -318,7 +350,7 @@ export function createSender(client, alerts, changed = () => {}) {
       alerts.clear(errorKey);
     } else if (!expect.includes(ack.error?.code)) {
       const code = ack.error?.code;
-      alerts.show(capitalise(ack.error?.message) || "That did not work: try again.", {
+      alerts.show(capitalise(errorText(ack.error)) || t("That did not work: try again."), {
         key: errorKey, field, untilConnected: OFFLINE_CODES.has(code),
       });
     }
@@ -375,26 +407,39 @@ export function createSender(client, alerts, changed = () => {}) {
 /** Report client-level errors (kept for pages that do not use createSender). */
 export function reportClientErrors(client, alerts) {
   client.on("error", (err) => {
-    if (err?.item) alerts.show(`${capitalise(err.message)} (${describeCommand(err.item.name)})`, { key: `queued:${err.item.id}` });
-    else if (err?.message) alerts.show(err.message, { key: "link" });
+    if (err?.item) alerts.show(queuedError(err), { key: `queued:${err.item.id}` });
+    else if (err?.message) alerts.show(linkError(err), { key: "link" });
   });
 }
 
-const capitalise = (t) => (t ? String(t)[0].toUpperCase() + String(t).slice(1) : "");
+/** First letter up (English server messages start in lower case); other scripts unchanged. */
+export const capitalise = (text) => (text ? String(text)[0].toUpperCase() + String(text).slice(1) : "");
+
+/** A write kept on this tablet that the server refused once it was sent. */
+function queuedError(err) {
+  return t("{message} ({action})", { message: capitalise(errorText(err)), action: describeCommand(err.item.name) });
+}
+
+/** The server refused the connection itself (a link no longer valid), in words. */
+function linkError(err) {
+  return describeStatus({ state: "refused", message: err.message, code: err.code });
+}
 
 const COMMAND_WORDS = {
-  "note.add": "adding a note", "note.hide": "hiding a note", "note.support": "supporting a note",
-  "note.restore": "bringing back a note",
-  "keypoint.add": "adding a key point", "keypoint.publish": "publishing a key point",
-  "keypoint.unpublish": "taking a key point off the projector", "keypoint.remove": "deleting a key point",
-  "response.log": "logging a response", "response.withdraw": "withdrawing a response",
-  "correction.submit": "a correction", "correction.resolve": "resolving a correction",
+  "note.add": () => t("adding a note"), "note.hide": () => t("hiding a note"),
+  "note.support": () => t("supporting a note"), "note.restore": () => t("bringing back a note"),
+  "keypoint.add": () => t("adding a key point"), "keypoint.publish": () => t("publishing a key point"),
+  "keypoint.unpublish": () => t("taking a key point off the projector"),
+  "keypoint.remove": () => t("deleting a key point"), "keypoint.edit": () => t("editing a key point"),
+  "response.log": () => t("logging a response"), "response.withdraw": () => t("withdrawing a response"),
+  "correction.submit": () => t("a correction"), "correction.resolve": () => t("resolving a correction"),
 };
-const describeCommand = (name) => COMMAND_WORDS[name] ?? name;
+/** What a command was doing, in words ("adding a key point"). */
+export const describeCommand = (name) => COMMAND_WORDS[name]?.() ?? name;
 
 // -- time --------------------------------------------------------------------------------
 
-/** "12:05" or "1:02:03" for a duration; never negative. */
+/** "12:05" or "1:02:03" for a duration; never negative. Digits in every language (shown dir="ltr"). */
 export function formatDuration(ms) {
   const secs = Math.max(0, Math.floor(ms / 1000));
   const h = Math.floor(secs / 3600), m = Math.floor((secs % 3600) / 60), s = secs % 60;
@@ -403,18 +448,51 @@ export function formatDuration(ms) {
 
 /** "just now", "3 min ago", "2 h 5 min ago". */
 export function timeAgo(ts, now) {
-  if (ts == null) return "no activity yet";
+  if (ts == null) return t("no activity yet");
   const mins = Math.floor(Math.max(0, now - ts) / 60000);
-  if (mins < 1) return "just now";
-  if (mins < 60) return `${mins} min ago`;
+  if (mins < 1) return t("just now");
+  if (mins < 60) return nt("{n} min ago", "{n} min ago", mins);
   const h = Math.floor(mins / 60), rest = mins % 60;
-  return rest ? `${h} h ${rest} min ago` : `${h} h ago`;
+  return rest ? nt("{n} h {min} min ago", "{n} h {min} min ago", h, { min: formatNumber(rest) })
+    : nt("{n} h ago", "{n} h ago", h);
 }
 
-/** "14:05" local wall-clock time of a server timestamp. */
-const CLOCK = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit" });
-export function clockTime(ts) {
-  return CLOCK.format(new Date(ts));
+/**
+ * The venue's time zone (the assembly's `timezone`, CONTRACT §10), else undefined (this
+ * device's own). Every console keeps its client at window.townhall.
+ */
+export function venueZone(model = globalThis.townhall?.model) {
+  return model?.assembly?.timezone || undefined;
+}
+
+/** "14:05" (in the visitor's language) of a server timestamp, in the venue's time zone. */
+export function clockTime(ts, timeZone = venueZone()) {
+  return formatTime(new Date(ts), { timeZone });
+}
+
+/**
+ * Keep `node` showing the venue's time of day with its zone ("14:05 GMT+9"), so the
+ * times on the page say once which zone they are in.
+ */
+export function mountVenueClock(client, node) {
+  if (!node) return null;
+  node.classList.add("venue-clock");
+  const word = el("span", { class: "venue-clock-label", text: t("Venue time") });
+  // A time of day in words may hold letters ("03:00 م"): it takes its own direction.
+  const time = el("time", { class: "venue-clock-time", dir: "auto" });
+  node.replaceChildren(word, " ", time);
+  const tick = () => {
+    if (!client.model) return;
+    const now = new Date(client.now());
+    const text = formatTime(now, { timeZone: venueZone(client.model), zone: true });
+    if (time.textContent === text) return;
+    time.textContent = text;
+    time.dateTime = now.toISOString();
+  };
+  tick();
+  client.everySecond(tick);
+  client.on("change", tick);
+  return { tick };
 }
 
 /** How long a run of a slot has actually lasted (pauses excluded), at server time `now`. */
@@ -438,11 +516,14 @@ export function mountCountdown(client, node, { onTick = null, idleText = "--:--"
     const ms = remainingMs(timer, client.now());
     const state = timer.status === "running" || timer.status === "paused" ? timer.status : "idle";
     const over = state !== "idle" && ms != null && ms < 0;
-    const text = state === "idle" || ms == null ? idleText : formatRemaining(ms);
+    const text = state === "idle" || ms == null ? idleText : over
+      ? t("+{time} over", { time: isolate(formatDuration(-ms)) }) : formatRemaining(ms);
     const key = `${state}|${over}|${text}`;
     if (key !== shown) {
       shown = key;
       setText(node, text);
+      // Digits read left to right in every language; the word "over" follows the page.
+      node.dir = over && dir === "rtl" ? "rtl" : "ltr";
       node.classList.toggle("over", over);
       node.classList.toggle("paused", state === "paused");
       node.classList.toggle("idle", state === "idle");
@@ -480,7 +561,7 @@ export function toast(message, { action = null, onAction = null, ms = 8000 } = {
       onclick: () => { close(); onAction?.(); },
     }));
   }
-  item.append(el("button", { type: "button", class: "toast-close", "aria-label": "Close", text: "×", onclick: close }));
+  item.append(el("button", { type: "button", class: "toast-close", "aria-label": t("Close"), text: "×", onclick: close }));
   toastRegion.replaceChildren(item); // one at a time: the newest is the one that matters
   timer = setTimeout(close, ms);
   return close;
@@ -494,7 +575,7 @@ const dialogId = (what) => `${what}-${Math.random().toString(36).slice(2)}`;
  * A modal question with two large buttons; resolves true when confirmed.
  * confirmAction({title, message, quote, confirm: "Publish", danger: false})
  */
-export function confirmAction({ title, message = "", quote = "", confirm = "Confirm", cancel = "Cancel", danger = false }) {
+export function confirmAction({ title, message = "", quote = "", confirm = t("Confirm"), cancel = t("Cancel"), danger = false }) {
   return new Promise((resolve) => {
     const titleId = dialogId("confirm-title");
     const ok = el("button", { type: "button", class: danger ? "danger" : "primary", text: confirm, value: "ok" });
@@ -523,8 +604,8 @@ export function confirmAction({ title, message = "", quote = "", confirm = "Conf
  * refused in the dialog, which says so next to the field.
  */
 export function askReason({
-  title, message = "", quote = "", label = "Reason", hint = "", confirm = "Confirm",
-  cancel = "Cancel", danger = true, required = "Write the reason first: the hall is owed it.",
+  title, message = "", quote = "", label = t("Reason"), hint = "", confirm = t("Confirm"),
+  cancel = t("Cancel"), danger = true, required = t("Write the reason first: the hall is owed it."),
 }) {
   return new Promise((resolve) => {
     const titleId = dialogId("reason-title");
@@ -539,7 +620,7 @@ export function askReason({
     const ok = el("button", { type: "submit", class: danger ? "danger" : "primary", text: confirm });
     const no = el("button", { type: "button", text: cancel });
     const form = el("form", { method: "dialog", class: "reason-form", noValidate: true },
-      el("label", { for: fieldId }, label, " ", el("span", { class: "required-mark", text: "(required)" })),
+      el("label", { for: fieldId }, label, " ", el("span", { class: "required-mark", text: t("(required)") })),
       hint ? el("p", { id: hintId, class: "hint", text: hint }) : null,
       area,
       error,

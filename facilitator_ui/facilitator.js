@@ -2,18 +2,20 @@
 // go to the projector. Renders client.model at most once a frame, touching only the
 // notes that changed; every write goes through one sender that sends it once per intent.
 
+import { applyDocument, formatNumber, nt, t } from "/static/i18n.js";
 import { createClient, secretFromPath } from "/static/client.js";
-import { currentSlot, groupKeypoints, groupName } from "/static/model.js";
+import { currentSlot, groupKeypoints } from "/static/model.js";
 import {
   $, bindStatus, clockTime, confirmAction, createAlerts, createFollowUps, createIntent, createScheduler,
-  createSender, el, focusDropped, focusFirst, isInert, mountCountdown, reconcile, setInert, setText, toast,
-  wireSkipLinks,
+  createSender, el, focusDropped, focusFirst, groupLabel, isInert, mountCountdown, mountLanguagePicker,
+  mountVenueClock, reconcile, setInert, setText, toast, venueZone, wireSkipLinks,
 } from "/console/console-common.js";
 import { createPollComposer, createPollList, createPollSender } from "/console/polls.js";
 
 const MAX_TEXT = 1000;
 const ADVICE_OVER = 5; // more key points than this: suggest fewer, stronger ones
 
+applyDocument();
 const client = createClient({ token: secretFromPath() });
 window.townhall = client;
 
@@ -23,6 +25,8 @@ const alerts = createAlerts($("#alerts"));
 const send = createSender(client, alerts, scheduler.schedule);
 bindStatus(client, $("#status"));
 mountCountdown(client, $("#countdown"));
+mountVenueClock(client, $("#venue-clock"));
+mountLanguagePicker($("#bar-tools"));
 wireSkipLinks();
 
 // Polls for this group (CONTRACT §9): opened, watched and closed here; the hall's polls
@@ -35,8 +39,8 @@ const pollList = createPollList(client, {
   canClose: (m, p) => p.group_id === m.groupId && p.opened_by?.role === "facilitator",
 });
 const pollComposer = createPollComposer(client, {
-  id: "fac-poll", send: pollSend, changed: scheduler.schedule, title: "New poll for your group",
-  audiences: (m) => [{ value: m.groupId, label: `Who votes: the participants of ${groupName(m, m.groupId)}` }],
+  id: "fac-poll", send: pollSend, changed: scheduler.schedule, title: t("New poll for your group"),
+  audiences: (m) => [{ value: m.groupId, label: t("Who votes: the participants of {group}", { group: groupLabel(m, m.groupId) }) }],
   onOpened: (pollId) => pollList.focusPoll(pollId),
 });
 $("#poll-composer").append(pollComposer.root);
@@ -68,19 +72,18 @@ function render() {
   if (!m) return;
   document.body.classList.remove("loading");
   const gid = m.groupId;
-  const name = groupName(m, gid);
+  const name = groupLabel(m, gid);
   setText($("#group-name"), name);
-  const title = `${name} · Facilitator · townhall`;
+  const title = t("{group} · Facilitator · townhall", { group: name });
   if (document.title !== title) document.title = title;
 
   const slot = currentSlot(m);
-  setText($("#slot-title"), slot ? slot.title : "Not started yet");
+  setText($("#slot-title"), slot ? slot.title : t("Not started yet"));
   $("#timer-state").hidden = m.timer?.status !== "paused";
 
   let joined = 0;
   for (const p of m.participants.values()) if (p.group_id === gid) joined += 1;
-  setText($("#joined"), String(joined));
-  setText($("#joined-word"), joined === 1 ? "person joined" : "people joined");
+  setText($("#joined"), nt("{n} person joined", "{n} people joined", joined));
 
   const keypoints = groupKeypoints(m, gid);
   renderNotes(m, gid, keypoints);
@@ -100,7 +103,7 @@ function thenFocus(ready, stranded, targets) {
 
 const bySeqDesc = (a, b) => (b.seq ?? b.ts) - (a.seq ?? a.ts);
 const supportCount = (n) => n.supporters?.length ?? 0;
-const authorName = (n) => n.author?.name ?? "a participant";
+const authorName = (n) => n.author?.name ?? t("a participant");
 
 // -- notes ---------------------------------------------------------------------------------
 
@@ -176,7 +179,7 @@ function renderNotes(m, gid, keypoints) {
 
   $("#sort-newest").setAttribute("aria-pressed", String(ui.sort === "newest"));
   $("#sort-support").setAttribute("aria-pressed", String(ui.sort === "support"));
-  setText($("#notes-count"), String(visible.length));
+  setText($("#notes-count"), formatNumber(visible.length));
   $("#notes-empty").hidden = visible.length > 0;
 
   const anchor = captureAnchor();
@@ -185,15 +188,15 @@ function renderNotes(m, gid, keypoints) {
     (n) => noteSignature(n, usedIn.get(n.id)));
   restoreAnchor(anchor, created);
 
-  setText($("#hidden-count"), String(hidden.length));
+  setText($("#hidden-count"), formatNumber(hidden.length));
   $("#hidden-notes").hidden = hidden.length === 0;
   reconcile($("#hidden-list"), hidden, (n) => n.id, createHiddenNote, updateHiddenNote,
     (n) => `${n.text}\u241e${authorName(n)}\u241e${send.busy(`restore:${n.id}`)}`);
 
   const count = ui.picked.size;
   setText($("#selection-count"), count
-    ? `${count} note${count === 1 ? "" : "s"} selected`
-    : "Tick notes to turn them into a key point.");
+    ? nt("{n} note selected", "{n} notes selected", count)
+    : t("Tick notes to turn them into a key point."));
   const make = $("#make-keypoint");
   if (make.disabled !== (count === 0)) make.disabled = count === 0;
   $("#clear-selection").hidden = count === 0;
@@ -204,7 +207,7 @@ function renderNotes(m, gid, keypoints) {
  * never edited): unchanged notes are not touched at all.
  */
 function noteSignature(n, usedIn) {
-  return `${supportCount(n)}|${usedIn ?? 0}|${ui.picked.has(n.id) ? 1 : 0}|${send.busy(`hide:${n.id}`) ? 1 : 0}|${ui.activeNote === n.id ? 1 : 0}`;
+  return `${supportCount(n)}|${usedIn ?? 0}|${ui.picked.has(n.id) ? 1 : 0}|${send.busy(`hide:${n.id}`) ? 1 : 0}|${ui.activeNote === n.id ? 1 : 0}|${venueZone() ?? ""}`;
 }
 
 function createNote(n) {
@@ -214,14 +217,14 @@ function createNote(n) {
     else ui.picked.delete(n.id);
     scheduler.schedule();
   });
-  const hide = el("button", { type: "button", class: "hide-note", text: "Hide" });
+  const hide = el("button", { type: "button", class: "hide-note", text: t("Hide") });
   hide.addEventListener("click", () => hideNote(n.id, hide));
   const refs = {
     pick, hide,
     pickName: el("span", { class: "visually-hidden pick-name" }),
     text: el("p", { class: "note-text user-text", dir: "auto" }),
     author: el("span", { class: "note-author", dir: "auto" }),
-    time: el("span", { class: "note-time" }),
+    time: el("time", { class: "note-time" }),
     support: el("span", { class: "note-support" }),
     used: el("span", { class: "note-used" }),
   };
@@ -241,19 +244,20 @@ function updateNote(li, n, usedIn) {
   setText(r.text, n.text);
   setText(r.author, n.author?.name ?? "");
   setText(r.time, clockTime(n.ts));
+  r.time.dateTime = new Date(n.ts).toISOString();
   const s = supportCount(n);
-  setText(r.support, s ? ` · ${s} support${s === 1 ? "" : "s"}` : "");
+  setText(r.support, s ? ` · ${nt("{n} support", "{n} supports", s)}` : "");
   r.support.classList.toggle("has-support", s > 0);
-  setText(r.used, usedIn ? ` · in key point ${usedIn}` : "");
-  setText(r.pickName, `Select the note by ${authorName(n)}`);
+  setText(r.used, usedIn ? ` · ${t("in key point {n}", { n: formatNumber(usedIn) })}` : "");
+  setText(r.pickName, t("Select the note by {name}", { name: authorName(n) }));
   const picked = ui.picked.has(n.id);
   if (r.pick.checked !== picked) r.pick.checked = picked;
   li.classList.toggle("picked", picked);
   li.classList.toggle("used", Boolean(usedIn));
   const hiding = send.busy(`hide:${n.id}`);
   setInert(r.hide, false, hiding);
-  setText(r.hide, hiding ? "Hiding…" : "Hide");
-  r.hide.setAttribute("aria-label", `Hide the note by ${authorName(n)}`);
+  setText(r.hide, hiding ? t("Hiding…") : t("Hide"));
+  r.hide.setAttribute("aria-label", t("Hide the note by {name}", { name: authorName(n) }));
   const tab = ui.activeNote === n.id ? 0 : -1;
   if (r.pick.tabIndex !== tab) r.pick.tabIndex = tab;
   if (r.hide.tabIndex !== tab) r.hide.tabIndex = tab;
@@ -316,7 +320,7 @@ function renderNewNotes() {
   const button = $("#new-notes");
   if (ui.newAbove && scroller().scrollTop <= 2) ui.newAbove = 0;
   const hide = ui.newAbove === 0;
-  setText(button, `${ui.newAbove} new note${ui.newAbove === 1 ? "" : "s"} ↑`);
+  setText(button, nt("{n} new note ↑", "{n} new notes ↑", ui.newAbove));
   if (button.hidden === hide) return false;
   button.hidden = hide;
   return true;
@@ -339,7 +343,7 @@ $("#new-notes").addEventListener("click", () => {
 // -- hidden notes ------------------------------------------------------------------------------
 
 function createHiddenNote(n) {
-  const back = el("button", { type: "button", class: "restore-note", text: "Bring back" });
+  const back = el("button", { type: "button", class: "restore-note", text: t("Bring back") });
   back.addEventListener("click", () => restoreNote(n.id, back));
   const li = el("li", { class: "note hidden-note", "data-note-id": n.id },
     el("div", { class: "note-body" },
@@ -355,7 +359,7 @@ function updateHiddenNote(li, n) {
   setText(li.querySelector(".note-author"), n.author?.name ?? "");
   const back = li.querySelector(".restore-note");
   setInert(back, false, send.busy(`restore:${n.id}`));
-  back.setAttribute("aria-label", `Bring back the note by ${authorName(n)}`);
+  back.setAttribute("aria-label", t("Bring back the note by {name}", { name: authorName(n) }));
 }
 
 async function hideNote(noteId, button) {
@@ -371,7 +375,7 @@ async function hideNote(noteId, button) {
     scheduler.flush();
     if (focusDropped(li)) focusNote(after, "hide") || focusFirst("#notes-heading");
   });
-  toast("Note hidden", { action: "Undo", onAction: () => restoreNote(noteId, null, true) });
+  toast(t("Note hidden"), { action: t("Undo"), onAction: () => restoreNote(noteId, null, true) });
 }
 
 async function restoreNote(noteId, button, fromUndo = false) {
@@ -388,7 +392,7 @@ async function restoreNote(noteId, button, fromUndo = false) {
       else focusFirst(after, "#hidden-notes summary");
     }
   });
-  toast("Note brought back");
+  toast(t("Note brought back"));
 }
 
 // -- key points ----------------------------------------------------------------------------
@@ -406,7 +410,7 @@ function renderKeypoints(m, gid, list) {
   $("#keypoints-empty").hidden = items.length + waiting > 0;
   const advice = $("#keypoints-advice");
   advice.hidden = list.length <= ADVICE_OVER;
-  setText(advice, `Aim for a few strong points: you have ${list.length}`);
+  setText(advice, t("Aim for a few strong points: you have {n}", { n: formatNumber(list.length) }));
   updateKeypointForm();
 }
 
@@ -417,7 +421,7 @@ function renderPendingKeypoints() {
   list.hidden = waiting.length === 0;
   reconcile(list, waiting, (item) => item.id, (item) => el("li", { class: "keypoint pending-keypoint" },
     el("p", { class: "keypoint-text user-text", dir: "auto", text: item.payload.text }),
-    el("p", { class: "kp-meta" }, el("span", { class: "badge waiting-badge", text: "Waiting to be sent" }))),
+    el("p", { class: "kp-meta" }, el("span", { class: "badge waiting-badge", text: t("Waiting to be sent") }))),
   () => {}, (item) => item.id);
   return waiting.length;
 }
@@ -431,25 +435,25 @@ function createKeypoint(k) {
   const refs = {
     num: el("span", { class: "kp-num", "aria-hidden": "true" }),
     text: el("p", { class: "keypoint-text user-text", dir: "auto" }),
-    badge: el("span", { class: "badge published-badge", text: "Published", hidden: true }),
+    badge: el("span", { class: "badge published-badge", text: t("Published"), hidden: true }),
     source: el("span", { class: "kp-source" }),
     up: b("kp-up icon", "↑", (x) => moveKeypoint(k.id, -1, x)),
     down: b("kp-down icon", "↓", (x) => moveKeypoint(k.id, +1, x)),
-    edit: b("kp-edit", "Edit", () => startEdit(k.id)),
-    publish: b("kp-publish primary", "Publish", (x) => publishKeypoint(k.id, x)),
-    unpublish: b("kp-unpublish quiet", "Unpublish", (x) => unpublishKeypoint(k.id, x), { hidden: true }),
-    remove: b("kp-remove quiet", "Delete", (x) => removeKeypoint(k.id, x)),
+    edit: b("kp-edit", t("Edit"), () => startEdit(k.id)),
+    publish: b("kp-publish primary", t("Publish"), (x) => publishKeypoint(k.id, x)),
+    unpublish: b("kp-unpublish quiet", t("Unpublish"), (x) => unpublishKeypoint(k.id, x), { hidden: true }),
+    remove: b("kp-remove quiet", t("Delete"), (x) => removeKeypoint(k.id, x)),
   };
 
   const area = el("textarea", { id: `kp-edit-${k.id}`, class: "kp-edit-text", rows: 3, maxLength: MAX_TEXT, dir: "auto" });
-  const save = el("button", { type: "submit", class: "primary kp-save", text: "Save" });
-  const cancel = el("button", { type: "button", class: "kp-cancel", text: "Cancel" });
+  const save = el("button", { type: "submit", class: "primary kp-save", text: t("Save") });
+  const cancel = el("button", { type: "button", class: "kp-cancel", text: t("Cancel") });
   const conflict = el("div", { class: "kp-conflict", hidden: true });
   const form = el("form", { class: "kp-edit-form", noValidate: true, hidden: true },
-    el("label", { for: `kp-edit-${k.id}`, text: "Edit this key point" }),
+    el("label", { for: `kp-edit-${k.id}`, text: t("Edit this key point") }),
     conflict,
     area,
-    el("p", { class: "hint kp-edit-hint", hidden: true, text: "Already published: your edit shows on the projector at once." }),
+    el("p", { class: "hint kp-edit-hint", hidden: true, text: t("Already published: your edit shows on the projector at once.") }),
     el("div", { class: "form-actions" }, cancel, save));
   area.addEventListener("input", () => {
     const ed = ui.editing.get(k.id);
@@ -475,28 +479,29 @@ function createKeypoint(k) {
 function updateKeypoint(li, k, index, total) {
   const r = li._refs;
   const n = index + 1;
-  setText(r.num, k.gone ? "–" : String(n));
+  setText(r.num, k.gone ? "–" : formatNumber(n));
   setText(r.text, k.text);
   li.classList.toggle("published", Boolean(k.published));
   r.badge.hidden = !k.published;
   const cites = k.note_ids?.length ?? 0;
-  setText(r.source, cites ? `from ${cites} note${cites === 1 ? "" : "s"}` : "");
+  setText(r.source, cites ? nt("from {n} note", "from {n} notes", cites) : "");
 
   const ordering = send.busy("order");
   setInert(r.up, index <= 0, ordering);
   setInert(r.down, index < 0 || index >= total - 1, ordering);
-  r.up.setAttribute("aria-label", `Move key point ${n} up`);
-  r.down.setAttribute("aria-label", `Move key point ${n} down`);
-  r.edit.setAttribute("aria-label", `Edit key point ${n}`);
+  const num = formatNumber(n);
+  r.up.setAttribute("aria-label", t("Move key point {n} up", { n: num }));
+  r.down.setAttribute("aria-label", t("Move key point {n} down", { n: num }));
+  r.edit.setAttribute("aria-label", t("Edit key point {n}", { n: num }));
   r.publish.hidden = Boolean(k.published);
   setInert(r.publish, false, send.busy(`publish:${k.id}`));
-  r.publish.setAttribute("aria-label", `Publish key point ${n} to the projector`);
+  r.publish.setAttribute("aria-label", t("Publish key point {n} to the projector", { n: num }));
   r.unpublish.hidden = !k.published;
   setInert(r.unpublish, false, send.busy(`unpublish:${k.id}`));
-  r.unpublish.setAttribute("aria-label", `Unpublish key point ${n}: take it off the projector`);
+  r.unpublish.setAttribute("aria-label", t("Unpublish key point {n}: take it off the projector", { n: num }));
   r.remove.hidden = Boolean(k.published);
   setInert(r.remove, false, send.busy(`remove:${k.id}`));
-  r.remove.setAttribute("aria-label", `Delete draft key point ${n}`);
+  r.remove.setAttribute("aria-label", t("Delete draft key point {n}", { n: num }));
 
   const ed = ui.editing.get(k.id);
   const editing = Boolean(ed);
@@ -529,21 +534,21 @@ function renderConflict(box, k, ed) {
   box.hidden = !ed.conflict;
   if (!ed.conflict) { box.replaceChildren(); return; }
   let head;
-  if (ed.conflict === "gone") head = "Deleted on another tablet while you were editing.";
-  else if (ed.conflict === "refused") head = "Not saved: changed on another tablet since you opened it.";
-  else head = "Changed on another tablet while you were editing.";
+  if (ed.conflict === "gone") head = t("Deleted on another tablet while you were editing.");
+  else if (ed.conflict === "refused") head = t("Not saved: changed on another tablet since you opened it.");
+  else head = t("Changed on another tablet while you were editing.");
   const status = k.gone ? "" : k.published !== ed.basePublished
-    ? (k.published ? " It is now published." : " It was taken off the projector.") : "";
+    ? ` ${k.published ? t("It is now published.") : t("It was taken off the projector.")}` : "";
   const mine = el("button", { type: "button", class: "primary kp-use-mine",
-    text: k.gone ? "Add mine as a new key point" : "Use mine" });
-  const theirs = el("button", { type: "button", class: "kp-keep-theirs", text: k.gone ? "Discard mine" : "Keep theirs" });
+    text: k.gone ? t("Add mine as a new key point") : t("Use mine") });
+  const theirs = el("button", { type: "button", class: "kp-keep-theirs", text: k.gone ? t("Discard mine") : t("Keep theirs") });
   mine.addEventListener("click", () => (k.gone ? addFromEditor(k.id, mine) : saveEdit(k.id, { overwrite: true })));
   theirs.addEventListener("click", () => closeEditor(k.id));
   box.replaceChildren(el("div", { role: "alert", class: "kp-conflict-text" },
     el("p", { class: "kp-conflict-head" }, el("strong", { text: head }), status),
-    k.gone ? null : el("p", { class: "kp-conflict-label", text: "It now reads:" }),
+    k.gone ? null : el("p", { class: "kp-conflict-label", text: t("It now reads:") }),
     k.gone ? null : el("blockquote", { class: "kp-theirs user-text", dir: "auto", text: k.text }),
-    el("p", { class: "kp-conflict-label", text: "Your text is kept in the box below." })),
+    el("p", { class: "kp-conflict-label", text: t("Your text is kept in the box below.") })),
   el("div", { class: "form-actions kp-conflict-actions" }, theirs, mine));
   if (wasIn) focusFirst(mine);
 }
@@ -575,7 +580,7 @@ async function saveEdit(id, { overwrite = false } = {}) {
   if (!ed || !k || send.busy(key)) return;
   const clean = ed.text.trim();
   if (!clean) {
-    alerts.show("A key point cannot be empty. Cancel to keep it as it was.", { key, field: li?._refs.area });
+    alerts.show(t("A key point cannot be empty. Cancel to keep it as it was."), { key, field: li?._refs.area });
     return;
   }
   if (clean === k.text && k.seq === ed.baseSeq) {
@@ -593,7 +598,7 @@ async function saveEdit(id, { overwrite = false } = {}) {
     scheduler.now();
     const item = keypointItem(id);
     if (focusDropped(li)) focusFirst(item?._refs.edit);
-    toast(k.published ? "Key point updated on the projector" : "Key point updated");
+    toast(k.published ? t("Key point updated on the projector") : t("Key point updated"));
   } else if (ack.error?.code === "conflict") {
     now.conflict = "refused";
     scheduler.now();
@@ -610,7 +615,7 @@ async function addFromEditor(id, button) {
   ui.editing.delete(id);
   scheduler.now();
   focusFirst("#keypoint-text");
-  toast("Added as a new key point");
+  toast(t("Added as a new key point"));
 }
 
 async function moveKeypoint(id, delta, button) {
@@ -631,10 +636,10 @@ async function publishKeypoint(id, button) {
   const k = client.model?.keypoints.get(id);
   if (!k || k.published) return;
   const yes = await confirmAction({
-    title: "Publish this key point?",
-    message: "It goes on the projector and every phone in the hall at once.",
+    title: t("Publish this key point?"),
+    message: t("It goes on the projector and every phone in the hall at once."),
     quote: k.text,
-    confirm: "Publish",
+    confirm: t("Publish"),
   });
   if (!yes) return;
   const ack = await send("keypoint.publish", { keypoint_id: id }, { key: `publish:${id}` });
@@ -642,17 +647,17 @@ async function publishKeypoint(id, button) {
   // The keyboard goes to the Unpublish button that takes Publish's place.
   thenFocus((m) => m.keypoints.get(id)?.published !== false, () => [keypointItem(id)],
     () => [keypointItem(id)?._refs.unpublish, keypointItem(id)?._refs.edit]);
-  toast("Published to the projector");
+  toast(t("Published to the projector"));
 }
 
 async function unpublishKeypoint(id, button) {
   const k = client.model?.keypoints.get(id);
   if (!k || !k.published) return;
   const yes = await confirmAction({
-    title: "Take this key point off the projector?",
-    message: "It leaves the projector and every phone in the hall at once. It stays here as a draft: you can edit it and publish it again.",
+    title: t("Take this key point off the projector?"),
+    message: t("It leaves the projector and every phone in the hall at once. It stays here as a draft: you can edit it and publish it again."),
     quote: k.text,
-    confirm: "Unpublish",
+    confirm: t("Unpublish"),
     danger: true,
   });
   if (!yes) return;
@@ -660,17 +665,17 @@ async function unpublishKeypoint(id, button) {
   if (!ack.ok) return;
   thenFocus((m) => !m.keypoints.get(id)?.published, () => [keypointItem(id)],
     () => [keypointItem(id)?._refs.publish, keypointItem(id)?._refs.edit]);
-  toast("Taken off the projector: it is a draft again");
+  toast(t("Taken off the projector: it is a draft again"));
 }
 
 async function removeKeypoint(id, button) {
   const k = client.model?.keypoints.get(id);
   if (!k || k.published) return;
   const yes = await confirmAction({
-    title: "Delete this draft key point?",
-    message: "It was never on the projector. Deleting it cannot be undone.",
+    title: t("Delete this draft key point?"),
+    message: t("It was never on the projector. Deleting it cannot be undone."),
     quote: k.text,
-    confirm: "Delete",
+    confirm: t("Delete"),
     danger: true,
   });
   if (!yes) return;
@@ -679,7 +684,7 @@ async function removeKeypoint(id, button) {
   const ack = await send("keypoint.remove", { keypoint_id: id }, { key: `remove:${id}` });
   if (!ack.ok) return;
   thenFocus((m) => !m.keypoints.has(id), () => [li], () => [after?.isConnected ? after : null, "#keypoint-text"]);
-  toast("Draft deleted");
+  toast(t("Draft deleted"));
 }
 
 // -- the key point form --------------------------------------------------------------------
@@ -691,17 +696,18 @@ const addButton = $("#keypoint-add");
 function updateKeypointForm() {
   const len = textarea.value.trim().length;
   const counter = $("#keypoint-count");
-  setText(counter, `${len} / ${MAX_TEXT}`);
+  setText(counter, `${formatNumber(len, { useGrouping: false })} / ${formatNumber(MAX_TEXT, { useGrouping: false })}`);
   counter.classList.toggle("near", len > MAX_TEXT * 0.9 && len <= MAX_TEXT);
   counter.classList.toggle("too-long", len > MAX_TEXT);
   // Busy while its write waits: a second tap never sends the same key point again.
   const adding = send.busy("add");
   setInert(addButton, len === 0, adding);
-  setText(addButton, adding ? "Adding…" : "Add key point");
+  setText(addButton, adding ? t("Adding…") : t("Add key point"));
   const source = $("#keypoint-source");
   source.hidden = ui.fromNotes.length === 0;
   const n = ui.fromNotes.length;
-  setText($("#keypoint-source-text"), `Made from ${n} selected note${n === 1 ? "" : "s"}: they are cited with the key point.`);
+  setText($("#keypoint-source-text"), nt("Made from {n} selected note: it is cited with the key point.",
+    "Made from {n} selected notes: they are cited with the key point.", n));
 }
 
 textarea.addEventListener("input", () => {
@@ -742,6 +748,8 @@ $("#keypoint-source-clear").addEventListener("click", () => {
   textarea.focus();
 });
 
+const SAVED_HERE = () => t("Saved on this tablet: the key point is added when the connection is back.");
+
 function clearForm(sentValue) {
   // Only what was sent: text written meanwhile is a new key point and stays.
   if (textarea.value !== sentValue) return;
@@ -759,7 +767,8 @@ form.addEventListener("submit", async (e) => {
     return;
   }
   if (text.length > MAX_TEXT) {
-    alerts.show(`This key point is ${text.length} characters; the limit is ${MAX_TEXT}. Shorten it first.`, { key: "add", field: textarea });
+    alerts.show(t("This key point is {n} characters; the limit is {max}. Shorten it first.",
+      { n: formatNumber(text.length), max: formatNumber(MAX_TEXT, { useGrouping: false }) }), { key: "add", field: textarea });
     textarea.focus();
     return;
   }
@@ -777,12 +786,12 @@ form.addEventListener("submit", async (e) => {
       // Kept on this tablet and sent once the connection is back: clear the form.
       ui.addIntent.done();
       clearForm(sentValue);
-      setText(status, "Saved on this tablet: the key point is added when the connection is back.");
+      setText(status, SAVED_HERE());
     },
   });
   if (ack.queued) {
     const late = await ack.later;
-    if (late.ok && status.textContent.startsWith("Saved on this tablet")) setText(status, "The key point saved on this tablet has been added.");
+    if (late.ok && status.textContent === SAVED_HERE()) setText(status, t("The key point saved on this tablet has been added."));
     return;
   }
   if (!ack.ok) return; // refused: the text stays, and a retry reuses the same client_id
@@ -790,7 +799,7 @@ form.addEventListener("submit", async (e) => {
   clearForm(sentValue);
   scheduler.now();
   if (focusDropped(addButton)) focusFirst(textarea);
-  toast("Key point added: publish it when the group agrees");
+  toast(t("Key point added: publish it when the group agrees"));
 });
 
 // -- sorting -------------------------------------------------------------------------------

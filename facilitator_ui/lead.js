@@ -5,20 +5,29 @@
 // agenda" mode parts added, edited, moved and removed. Every page renders from the model,
 // so each change shows on the projector and every phone as soon as its event arrives.
 
+import { applyDocument, assemblyTitle, errorText, formatNumber, groupText, nt, t } from "/static/i18n.js";
 import { createClient, secretFromPath } from "/static/client.js";
-import { currentSlot, formatRemaining, groupName, nextSlot, remainingMs } from "/static/model.js";
+import { currentSlot, formatRemaining, nextSlot, remainingMs } from "/static/model.js";
 import {
-  $, askReason, bindStatus, clockTime, confirmAction, createAlerts, createFollowUps, createIntent, createScheduler,
-  createSender, el, focusDropped, focusFirst, formatDuration, isInert, mountCountdown, reconcile,
-  runElapsedMs, setInert, setText, timeAgo, toast,
+  $, askReason, bindStatus, capitalise, clockTime, confirmAction, createAlerts, createFollowUps, createIntent,
+  createScheduler, createSender, el, focusDropped, focusFirst, formatDuration, groupLabel, isInert, isolate,
+  mountCountdown, mountLanguagePicker, mountVenueClock, ownText, reconcile, runElapsedMs, setInert, setText,
+  timeAgo, toast, venueZone, withNodes,
 } from "/console/console-common.js";
 import {
   createCheckback, createEvaluationLauncher, createPollComposer, createPollList, createPollSender,
 } from "/console/polls.js";
 
-const KIND = { welcome: "Welcome", group_work: "Group work", break: "Break", plenary: "Plenary", close: "Close" };
-const STANCE = { commit: "Commit", consider: "Consider", decline: "Decline" };
+const KIND = {
+  welcome: () => t("Welcome"), group_work: () => t("Group work"), break: () => t("Break"),
+  plenary: () => t("Plenary"), close: () => t("Close"),
+};
+const kindLabel = (kind) => KIND[kind]?.() ?? kind ?? "";
+const STANCE = { commit: () => t("Commit"), consider: () => t("Consider"), decline: () => t("Decline") };
+const stanceLabel = (stance) => STANCE[stance]?.() ?? stance;
+const groupName = groupLabel; // every group name in the visitor's language where translated
 
+applyDocument();
 const client = createClient({ token: secretFromPath() });
 window.townhall = client;
 
@@ -27,6 +36,8 @@ const followUps = createFollowUps();
 const alerts = createAlerts($("#alerts"));
 const send = createSender(client, alerts, scheduler.schedule);
 bindStatus(client, $("#status"));
+mountVenueClock(client, $("#venue-clock"));
+mountLanguagePicker($("#bar-tools"));
 
 const ui = { groupTouched: false, responseIntent: createIntent(), editing: false };
 
@@ -38,8 +49,8 @@ const polls = (() => {
   const list = createPollList(client, { id: "lead-polls", send: pollSend, changed: scheduler.schedule, canClose: () => true });
   const composer = createPollComposer(client, {
     id: "lead-poll", send: pollSend, changed: scheduler.schedule,
-    audiences: (m) => [{ value: "", label: "The whole hall" },
-      ...m.groups.map((g) => ({ value: g.id, label: `Group: ${g.name}` }))],
+    audiences: (m) => [{ value: "", label: t("The whole hall") },
+      ...m.groups.map((g) => ({ value: g.id, label: t("Group: {group}", { group: groupText(m, g) }) }))],
     onOpened: (pollId) => list.focusPoll(pollId),
   });
   const evaluation = createEvaluationLauncher(client, {
@@ -79,8 +90,8 @@ function render() {
   const m = client.model;
   if (!m) return;
   document.body.classList.remove("loading");
-  setText($("#assembly-title"), m.assembly?.title || "Assembly");
-  document.title = `Lead · ${m.assembly?.title || "townhall"}`;
+  setText($("#assembly-title"), assemblyTitle(m) || t("Assembly"));
+  document.title = t("Lead · {title}", { title: assemblyTitle(m) || "townhall" });
   settleWrites(m);
   renderTimer(m);
   renderPlan(m);
@@ -116,30 +127,32 @@ function renderLive(m) {
 }
 
 function renderTimer(m) {
-  const t = m.timer ?? { status: "idle" };
-  const idle = t.status !== "running" && t.status !== "paused";
+  const tm = m.timer ?? { status: "idle" };
+  const idle = tm.status !== "running" && tm.status !== "paused";
   const slot = idle ? null : currentSlot(m);
-  const ended = idle && t.ended_slot_id ? m.agenda.find((s) => s.id === t.ended_slot_id) : null;
+  const ended = idle && tm.ended_slot_id ? m.agenda.find((s) => s.id === tm.ended_slot_id) : null;
   setText($("#slot-title"), slot ? slot.title
-    : m.runs.length ? "No part of the day is running" : "No part of the day has started");
-  setText($("#timer-state"), t.status === "running" ? "Now running" : t.status === "paused" ? "Paused"
-    : ended ? `Ended: ${ended.title}${t.ended_at ? ` at ${clockTime(t.ended_at)}` : ""}` : "Not started");
+    : m.runs.length ? t("No part of the day is running") : t("No part of the day has started"));
+  setText($("#timer-state"), tm.status === "running" ? t("Now running") : tm.status === "paused" ? t("Paused")
+    : !ended ? t("Not started")
+      : tm.ended_at ? t("Ended: {title} at {time}", { title: ownText(ended.title), time: clockTime(tm.ended_at) })
+        : t("Ended: {title}", { title: ownText(ended.title) }));
   // What is left to run, not the next in agenda order (model.js nextSlot).
   const next = nextSlot(m);
-  renderNextLine(next, next ? "" : slot ? "This is the last part of the day"
-    : m.runs.length ? "Every part of the day has run" : "");
-  setInert($("#pause"), t.status !== "running", send.busy("timer"));
-  setInert($("#resume"), t.status !== "paused", send.busy("timer"));
+  renderNextLine(next, next ? "" : slot ? t("This is the last part of the day")
+    : m.runs.length ? t("Every part of the day has run") : "");
+  setInert($("#pause"), tm.status !== "running", send.busy("timer"));
+  setInert($("#resume"), tm.status !== "paused", send.busy("timer"));
   setInert($("#extend-1"), idle, send.busy("timer"));
   setInert($("#extend-5"), idle, send.busy("timer"));
   const end = $("#end-slot");
   end.hidden = idle;
   setInert(end, idle, send.busy("end"));
-  if (slot) end.setAttribute("aria-label", `End this part of the day: ${slot.title}`);
+  if (slot) end.setAttribute("aria-label", t("End this part of the day: {title}", { title: slot.title }));
   const startNext = $("#start-next");
   startNext.hidden = !next;
   if (next) {
-    setText(startNext, slot ? `Start next: ${next.title}` : `Start: ${next.title}`);
+    setText(startNext, slot ? t("Start next: {title}", { title: ownText(next.title) }) : t("Start: {title}", { title: ownText(next.title) }));
     startNext.dataset.slotId = next.id;
     setInert(startNext, false, send.busy("start"));
   }
@@ -152,7 +165,8 @@ function renderNextLine(next, otherwise) {
   if (line._key === key) return;
   line._key = key;
   line.replaceChildren(...(next
-    ? ["Next: ", el("span", { dir: "auto", text: next.title }), ` (${next.minutes} min)`]
+    ? withNodes(t("Next: {title} ({minutes})", { minutes: minutesText(next.minutes) }),
+      { title: el("span", { dir: "auto", text: next.title }) })
     : [otherwise]));
 }
 
@@ -166,9 +180,9 @@ const OWN_ERRORS = ["invalid", "forbidden", "not_found", "too_large", "rate_limi
   "offline", "timeout", "unavailable", "client"];
 const OFFLINE = new Set(["offline", "timeout", "unavailable"]);
 /** Characters as the server counts them (code points, not UTF-16 units). */
-const chars = (t) => [...t].length;
-const quoted = (t) => `“${t}”`;
-const minutesText = (n) => `${n} min`;
+const chars = (text) => [...text].length;
+const quoted = (text) => t("“{text}”", { text: ownText(text) });
+const minutesText = (n) => nt("{n} min", "{n} min", n);
 
 /**
  * Writes answered but not yet seen in the model: their control stays busy until the
@@ -195,10 +209,9 @@ const offlineErrors = new Set(); // error paragraphs that say the connection was
 /** What went wrong, for a person: the server's own words, or what to do when offline. */
 function explain(error) {
   const code = error?.code;
-  if (code === "offline") return "Not connected, so nothing was changed: try again when the status says Connected.";
-  if (code === "timeout") return "No answer from the server: check the status line and try again (it will not be done twice).";
-  const text = String(error?.message ?? "");
-  return text ? text[0].toUpperCase() + text.slice(1) : "That did not work: try again.";
+  if (code === "offline") return t("Not connected, so nothing was changed: try again when the status says Connected.");
+  if (code === "timeout") return t("No answer from the server: check the status line and try again (it will not be done twice).");
+  return capitalise(errorText(error)) || t("That did not work: try again.");
 }
 
 /** Show `message` in the error paragraph `node` (role=alert); `field` is marked invalid. */
@@ -229,15 +242,15 @@ client.on("status", (st) => {
 
 function titleProblem(value) {
   const n = chars(value.trim());
-  if (!n) return "Write a title first.";
-  if (n > LIMITS.title) return `The title is ${n} characters long: the limit is ${LIMITS.title}.`;
+  if (!n) return t("Write a title first.");
+  if (n > LIMITS.title) return t("The title is {n} characters long: the limit is {max}.", { n: formatNumber(n), max: formatNumber(LIMITS.title) });
   return "";
 }
 
 function minutesProblem(value) {
   const v = String(value).trim();
   if (!/^\d+$/.test(v) || Number(v) < LIMITS.minutesMin || Number(v) > LIMITS.minutesMax) {
-    return `Minutes: a whole number from ${LIMITS.minutesMin} to ${LIMITS.minutesMax}.`;
+    return t("Minutes: a whole number from {min} to {max}.", { min: formatNumber(LIMITS.minutesMin), max: formatNumber(LIMITS.minutesMax) });
   }
   return "";
 }
@@ -265,8 +278,8 @@ function fieldOf(ack, fields) {
 }
 
 const slotState = (m, s) => {
-  const t = m.timer ?? {};
-  if (t.slot_id === s.id && t.status !== "idle") return t.status === "paused" ? "paused" : "running";
+  const tm = m.timer ?? {};
+  if (tm.slot_id === s.id && tm.status !== "idle") return tm.status === "paused" ? "paused" : "running";
   return m.runs.some((r) => r.slot_id === s.id) ? "ran" : "planned";
 };
 
@@ -279,8 +292,8 @@ const plan = {
 };
 
 function runningSlot(m) {
-  const t = m.timer ?? {};
-  return t.status === "running" || t.status === "paused" ? currentSlot(m) : null;
+  const tm = m.timer ?? {};
+  return tm.status === "running" || tm.status === "paused" ? currentSlot(m) : null;
 }
 
 function renderPlan(m) {
@@ -304,9 +317,10 @@ function renderPlan(m) {
     const to = slot.minutes + step;
     const out = to < LIMITS.minutesMin || to > LIMITS.minutesMax;
     setInert(b, out, waiting);
+    const vars = { n: formatNumber(Math.abs(step)), min: formatNumber(LIMITS.minutesMin), max: formatNumber(LIMITS.minutesMax), total: minutesText(to) };
     b.setAttribute("aria-label", out
-      ? `${step > 0 ? "+" : "−"}${Math.abs(step)} min: not possible, a part lasts ${LIMITS.minutesMin} to ${LIMITS.minutesMax} min`
-      : `${step > 0 ? "+" : "−"}${Math.abs(step)} min ${step > 0 ? "to" : "off"} the plan: ${minutesText(to)} in all`);
+      ? (step > 0 ? t("+{n} min: not possible, a part lasts {min} to {max} min", vars) : t("−{n} min: not possible, a part lasts {min} to {max} min", vars))
+      : step > 0 ? t("+{n} min to the plan: {total} in all", vars) : t("−{n} min off the plan: {total} in all", vars));
   }
   setInert(plan.set, false, waiting);
   // The field shows the plan as it stands, unless something is being typed in it.
@@ -326,7 +340,7 @@ async function changePlan(minutes, control) {
   if (minutes === slot.minutes) {
     clearError(plan.error);
     plan.dirty = false;
-    toast(`The plan for ${quoted(slot.title)} is already ${minutesText(minutes)}.`);
+    toast(t("The plan for {title} is already {minutes}.", { title: quoted(slot.title), minutes: minutesText(minutes) }));
     return;
   }
   clearError(plan.error);
@@ -340,8 +354,9 @@ async function changePlan(minutes, control) {
   settle("plan", ack);
   plan.dirty = false;
   const moved = minutes - before;
-  toast(`Plan for ${quoted(slot.title)}: ${minutesText(minutes)}. The end moved ${Math.abs(moved)} min `
-    + `${moved > 0 ? "later" : "earlier"} on every screen and phone.`);
+  const vars = { title: quoted(slot.title), minutes: minutesText(minutes), n: formatNumber(Math.abs(moved)) };
+  toast(moved > 0 ? t("Plan for {title}: {minutes}. The end moved {n} min later on every screen and phone.", vars)
+    : t("Plan for {title}: {minutes}. The end moved {n} min earlier on every screen and phone.", vars));
   // The keyboard stays on the control it used (aria-disabled while busy keeps focus).
   if (focusDropped(control)) focusFirst(control, "#plan-plus-5");
 }
@@ -393,23 +408,23 @@ function renderAgenda(m) {
   addSlot.fields.sync(m);
   if (ui.editing && !addSlot.whereTouched) setValue(addSlot.fields.where, defaultWhere(m));
   setInert(addSlot.submit, false, busy("slot.add"));
-  setText(addSlot.submit, send.busy("slot.add") ? "Adding…" : "Add to the agenda");
+  setText(addSlot.submit, send.busy("slot.add") ? t("Adding…") : t("Add to the agenda"));
 }
 
 function createSlot(s) {
   const sid = s.id;
   const titleId = `agenda-${sid}-title`;
-  const start = el("button", { type: "button", class: "slot-start", text: "Start" });
+  const start = el("button", { type: "button", class: "slot-start", text: t("Start") });
   onPress(start, () => startSlot(s.id, start));
   // Each control's name says which part it acts on ("Up: Break"): the title in its own direction.
   const named = () => el("span", { class: "visually-hidden", dir: "auto" });
   const arrow = (a) => el("span", { "aria-hidden": "true", text: `${a} ` });
-  const up = el("button", { type: "button", class: "move-up small" }, arrow("↑"), "Up", named());
-  const down = el("button", { type: "button", class: "move-down small" }, arrow("↓"), "Down", named());
+  const up = el("button", { type: "button", class: "move-up small" }, arrow("↑"), t("Up"), named());
+  const down = el("button", { type: "button", class: "move-down small" }, arrow("↓"), t("Down"), named());
   const edit = el("button", { type: "button", class: "edit-slot small", "aria-expanded": "false",
-    "aria-controls": `agenda-${sid}-form` }, "Edit", named());
+    "aria-controls": `agenda-${sid}-form` }, t("Edit"), named());
   const remove = el("button", { type: "button", class: "remove-slot small",
-    "aria-describedby": `agenda-${sid}-why` }, "Remove", named());
+    "aria-describedby": `agenda-${sid}-why` }, t("Remove"), named());
   const why = el("p", { class: "slot-why hint", id: `agenda-${sid}-why` });
   const error = el("p", { class: "form-error slot-error", role: "alert" });
   const editing = el("div", { class: "slot-editing", hidden: true },
@@ -418,7 +433,7 @@ function createSlot(s) {
   const li = el("li", { class: "slot", "data-slot-id": sid },
     el("div", { class: "slot-main" },
       el("p", { class: "slot-head" },
-        el("span", { class: "slot-kind" }), el("span", { class: "badge now-badge", text: "Now", hidden: true })),
+        el("span", { class: "slot-kind" }), el("span", { class: "badge now-badge", text: t("Now"), hidden: true })),
       el("p", { class: "slot-title", id: titleId, dir: "auto" }),
       el("p", { class: "slot-times" },
         el("span", { class: "slot-planned" },
@@ -441,19 +456,19 @@ function updateSlot(li, s, m) {
   if (current) li.setAttribute("aria-current", "step");
   else li.removeAttribute("aria-current");
   li.querySelector(".now-badge").hidden = !current;
-  setText(li.querySelector(".slot-kind"), KIND[s.kind] ?? s.kind ?? "");
+  setText(li.querySelector(".slot-kind"), kindLabel(s.kind));
   setText(li.querySelector(".slot-title"), s.title);
   li.querySelector(".slot-kind").dataset.kind = s.kind ?? "";
-  setText(li.querySelector(".slot-minutes"), `${s.minutes} min planned`);
+  setText(li.querySelector(".slot-minutes"), nt("{n} min planned", "{n} min planned", s.minutes));
   li.querySelector(".slot-group").hidden = !s.group_id;
   setText(li.querySelector(".slot-group-name"), s.group_id ? groupName(m, s.group_id) : "");
   const runs = m.runs.filter((r) => r.slot_id === s.id);
   li.classList.toggle("done", runs.length > 0 && !current);
   const start = li.querySelector(".slot-start");
   setInert(start, current, send.busy("start"));
-  const label = current ? (m.timer.status === "paused" ? "Paused" : "Running") : runs.length ? "Start again" : "Start";
+  const label = current ? (m.timer.status === "paused" ? t("Paused") : t("Running")) : runs.length ? t("Start again") : t("Start");
   setText(start, label);
-  start.setAttribute("aria-label", `${label}: ${s.title}`);
+  start.setAttribute("aria-label", t("{action}: {title}", { action: label, title: s.title }));
   updateSlotTimes(li, m, client.now());
   updateSlotEditing(li, s, m);
 }
@@ -472,8 +487,8 @@ function updateSlotEditing(li, s, m) {
   // The record needs every part that started: Remove says why it is not offered.
   const started = state !== "planned";
   setInert(p.remove, started, busy(`remove:${s.id}`));
-  setText(p.why, state === "ran" ? "It has run, so it stays in the record and cannot be removed."
-    : started ? "It is under way, so it stays in the record: change its length, or end it, instead." : "");
+  setText(p.why, state === "ran" ? t("It has run, so it stays in the record and cannot be removed.")
+    : started ? t("It is under way, so it stays in the record: change its length, or end it, instead.") : "");
   if (p.form && !p.form.root.hidden) syncSlotForm(li, s);
 }
 
@@ -516,7 +531,8 @@ async function moveSlot(li, step) {
     scheduler.flush();
     const agenda = client.model.agenda;
     const at = agenda.findIndex((s) => s.id === sid);
-    announce(`Moved ${quoted(agenda[at]?.title ?? "")} ${step < 0 ? "up" : "down"}: now ${at + 1} of ${agenda.length}.`);
+    const vars = { title: quoted(agenda[at]?.title ?? ""), n: formatNumber(at + 1), total: formatNumber(agenda.length) };
+    announce(step < 0 ? t("Moved {title} up: now {n} of {total}.", vars) : t("Moved {title} down: now {n} of {total}.", vars));
     // The keyboard stays on the control it used, on the part it moved.
     if (focusDropped(li) && document.activeElement !== button) button.focus({ preventScroll: true });
     button.scrollIntoView({ block: "nearest" });
@@ -531,10 +547,10 @@ async function removeSlot(li) {
   if (!s || isInert(p.remove) || busy(`remove:${sid}`)) return;
   clearError(p.error);
   const yes = await confirmAction({
-    title: "Remove this part from the agenda?",
-    message: "It leaves the agenda on the projector, every phone and every console. Only a part of the day that has not started can be removed.",
+    title: t("Remove this part from the agenda?"),
+    message: t("It leaves the agenda on the projector, every phone and every console. Only a part of the day that has not started can be removed."),
     quote: s.title,
-    confirm: "Remove",
+    confirm: t("Remove"),
     danger: true,
   });
   if (!yes) {
@@ -553,7 +569,7 @@ async function removeSlot(li) {
     focusFirst(p.remove);
     return;
   }
-  announce(`Removed ${quoted(s.title)} from the agenda.`);
+  announce(t("Removed {title} from the agenda.", { title: quoted(s.title) }));
   thenFocus((m2) => !m2.agenda.some((x) => x.id === sid), () => [li, $("#agenda-heading")],
     () => [neighbour ? $(`#agenda li.slot[data-slot-id="${CSS.escape(neighbour)}"] button.remove-slot`) : null,
       addSlot.fields.title, "#agenda-heading"]);
@@ -575,23 +591,23 @@ function slotFields(prefix, { position = false } = {}) {
     step: 1, inputMode: "numeric", dir: "auto", autocomplete: "off", "aria-describedby": ids("minutes-error") });
   const minutesError = el("p", { class: "form-error", id: ids("minutes-error"), role: "alert" });
   const kind = el("select", { id: ids("kind") },
-    ...Object.entries(KIND).map(([v, label]) => el("option", { value: v, text: label })));
+    ...Object.keys(KIND).map((v) => el("option", { value: v, text: kindLabel(v) })));
   const group = el("select", { id: ids("group"), dir: "auto", "aria-describedby": ids("group-hint") });
-  const groupHint = el("p", { class: "hint", id: ids("group-hint"), text: "The group whose key points the plenary hears." });
+  const groupHint = el("p", { class: "hint", id: ids("group-hint"), text: t("The group whose key points the plenary hears.") });
   const groupField = el("div", { class: "field group-field" },
-    el("label", { for: ids("group"), text: "Presenting group" }), group, groupHint);
+    el("label", { for: ids("group"), text: t("Presenting group") }), group, groupHint);
   const where = position ? el("select", { id: ids("position"), dir: "auto" }) : null;
   const root = el("div", { class: "slot-fields" },
-    el("div", { class: "field title-field" }, el("label", { for: ids("title"), text: "Title" }), title, titleCount, titleError),
-    el("div", { class: "field minutes-field" }, el("label", { for: ids("minutes"), text: "Minutes" }), minutes, minutesError),
-    el("div", { class: "field kind-field" }, el("label", { for: ids("kind"), text: "Kind" }), kind),
+    el("div", { class: "field title-field" }, el("label", { for: ids("title"), text: t("Title") }), title, titleCount, titleError),
+    el("div", { class: "field minutes-field" }, el("label", { for: ids("minutes"), text: t("Minutes") }), minutes, minutesError),
+    el("div", { class: "field kind-field" }, el("label", { for: ids("kind"), text: t("Kind") }), kind),
     groupField,
-    where ? el("div", { class: "field position-field" }, el("label", { for: ids("position"), text: "Where" }), where) : null);
+    where ? el("div", { class: "field position-field" }, el("label", { for: ids("position"), text: t("Where") }), where) : null);
 
   const showGroup = () => { groupField.hidden = kind.value !== "plenary"; };
   const count = () => {
     const n = chars(title.value.trim());
-    setText(titleCount, `${n} / ${LIMITS.title}`);
+    setText(titleCount, `${formatNumber(n)} / ${formatNumber(LIMITS.title)}`);
     titleCount.classList.toggle("over", n > LIMITS.title);
   };
   kind.addEventListener("change", showGroup);
@@ -603,18 +619,18 @@ function slotFields(prefix, { position = false } = {}) {
   return {
     root, title, minutes, kind, group, groupField, where, titleError, minutesError,
     sync(m) {
-      const key = JSON.stringify([m.groups.map((g) => [g.id, g.name]), position ? m.agenda.map((s) => [s.id, s.title]) : 0]);
+      const key = JSON.stringify([m.groups.map((g) => [g.id, groupText(m, g)]), position ? m.agenda.map((s) => [s.id, s.title]) : 0]);
       if (key === optionsKey) return;
       optionsKey = key;
       const chosen = group.value;
-      group.replaceChildren(el("option", { value: "", text: "None yet" }),
-        ...m.groups.map((g) => el("option", { value: g.id, text: g.name, dir: "auto" })));
+      group.replaceChildren(el("option", { value: "", text: t("None yet") }),
+        ...m.groups.map((g) => el("option", { value: g.id, text: groupText(m, g), dir: "auto" })));
       group.value = m.groups.some((g) => g.id === chosen) ? chosen : "";
       if (where) {
         const at = where.value || "end";
-        where.replaceChildren(el("option", { value: "end", text: "At the end" }),
-          el("option", { value: "first", text: "At the start" }),
-          ...m.agenda.map((s) => el("option", { value: `after:${s.id}`, text: `After “${s.title}”`, dir: "auto" })));
+        where.replaceChildren(el("option", { value: "end", text: t("At the end") }),
+          el("option", { value: "first", text: t("At the start") }),
+          ...m.agenda.map((s) => el("option", { value: `after:${s.id}`, text: t("After {title}", { title: quoted(s.title) }), dir: "auto" })));
         where.value = [...where.options].some((o) => o.value === at) ? at : "end";
       }
     },
@@ -673,7 +689,7 @@ function defaultWhere(m) {
 
 const addSlot = (() => {
   const fields = slotFields("new-slot", { position: true });
-  const submit = el("button", { type: "submit", class: "primary", id: "slot-add-submit", text: "Add to the agenda" });
+  const submit = el("button", { type: "submit", class: "primary", id: "slot-add-submit", text: t("Add to the agenda") });
   const error = el("p", { class: "form-error", id: "slot-add-error", role: "alert" });
   $("#slot-add-form").append(fields.root, error, el("div", { class: "form-actions" }, submit));
   fields.set({ title: "", minutes: null, kind: "group_work", group_id: null });
@@ -711,7 +727,9 @@ $("#slot-add-form").addEventListener("submit", async (event) => {
     scheduler.flush();
     const agenda = client.model.agenda;
     const at = agenda.findIndex((s) => s.id === ack.slot_id);
-    announce(`Added ${quoted(payload.title)} (${payload.minutes} min): ${at + 1} of ${agenda.length}.`);
+    announce(t("Added {title} ({minutes}): {n} of {total}.", {
+      title: quoted(payload.title), minutes: minutesText(payload.minutes), n: formatNumber(at + 1), total: formatNumber(agenda.length),
+    }));
   });
   if (focusDropped(submit, $("#slot-add-form"))) focusFirst(fields.title);
 });
@@ -740,11 +758,11 @@ function toggleSlotForm(li) {
 function buildSlotForm(li) {
   const sid = li.dataset.slotId;
   const fields = slotFields(`edit-${sid}`);
-  const save = el("button", { type: "submit", class: "primary", text: "Save" });
-  const cancel = el("button", { type: "button", text: "Cancel" });
+  const save = el("button", { type: "submit", class: "primary", text: t("Save") });
+  const cancel = el("button", { type: "button", text: t("Cancel") });
   const elsewhere = el("p", { class: "elsewhere hint", role: "status" });
   const running = el("p", { class: "hint running-hint", hidden: true,
-    text: "This part is under way: a new length moves its end on every screen and phone." });
+    text: t("This part is under way: a new length moves its end on every screen and phone.") });
   const root = el("form", { class: "slot-form", id: `agenda-${sid}-form`, hidden: true,
     "aria-labelledby": `agenda-${sid}-title` },
   fields.root, running, elsewhere, el("div", { class: "form-actions" }, cancel, save));
@@ -783,7 +801,7 @@ function syncSlotForm(li, s) {
     form.base = now;
     setText(form.elsewhere, "");
   } else if (slotSig(now) !== slotSig(form.base)) {
-    setText(form.elsewhere, "Changed on another tablet since you started: saving replaces that change with yours.");
+    setText(form.elsewhere, t("Changed on another tablet since you started: saving replaces that change with yours."));
   }
 }
 
@@ -815,7 +833,10 @@ async function saveSlot(li) {
   }
   settle(`edit:${sid}`, ack);
   const moved = "minutes" in change && wasRunning ? change.minutes - s.minutes : 0;
-  announce(`Saved ${quoted(v.title)}.${moved ? ` Its end moved ${Math.abs(moved)} min ${moved > 0 ? "later" : "earlier"} on every screen and phone.` : ""}`);
+  const vars = { title: quoted(v.title), n: formatNumber(Math.abs(moved)) };
+  announce(!moved ? t("Saved {title}.", vars)
+    : moved > 0 ? t("Saved {title}. Its end moved {n} min later on every screen and phone.", vars)
+      : t("Saved {title}. Its end moved {n} min earlier on every screen and phone.", vars));
   p.form.base = null;
   toggleSlotForm(li);
 }
@@ -834,10 +855,14 @@ function updateSlotTimes(li, m, now) {
   const added = runs.reduce((sum, r) => sum + r.extended_ms, 0);
   const running = runs.some((r) => r.ended_at == null);
   const planned = s.minutes * 60000 + added;
-  const parts = [` · ${running ? "so far" : "took"} ${formatDuration(elapsed)}`];
-  if (added) parts.push(` (+${Math.round(added / 60000) || "<1"} min extra)`);
-  if (runs.length > 1) parts.push(` in ${runs.length} runs`);
-  setText(actual, parts.join(""));
+  const took = isolate(formatDuration(elapsed));
+  const parts = [running ? t("so far {time}", { time: took }) : t("took {time}", { time: took })];
+  if (added) {
+    const extra = Math.round(added / 60000);
+    parts.push(extra ? nt("(+{n} min extra)", "(+{n} min extra)", extra) : t("(+<1 min extra)"));
+  }
+  if (runs.length > 1) parts.push(nt("in {n} run", "in {n} runs", runs.length));
+  setText(actual, ` · ${parts.join(" ")}`);
   actual.classList.toggle("over", elapsed > planned);
 }
 
@@ -847,11 +872,24 @@ async function startSlot(slotId, button) {
   const running = currentSlot(m);
   if (running && m.timer.status !== "idle" && running.id !== slotId) {
     const ms = remainingMs(m.timer, client.now());
-    const left = ms == null ? "" : ms < 0 ? ` (${formatRemaining(ms)})` : ` (${formatRemaining(ms)} left)`;
+    const vars = { title: quoted(running.title) };
+    if (ms != null) vars.time = isolate(ms < 0 ? formatDuration(-ms) : formatRemaining(ms));
+    const paused = m.timer.status === "paused";
+    let message;
+    if (ms == null) {
+      message = paused ? t("{title} is still paused. Starting this ends it for everyone.", vars)
+        : t("{title} is still running. Starting this ends it for everyone.", vars);
+    } else if (ms < 0) {
+      message = paused ? t("{title} is still paused ({time} over). Starting this ends it for everyone.", vars)
+        : t("{title} is still running ({time} over). Starting this ends it for everyone.", vars);
+    } else {
+      message = paused ? t("{title} is still paused ({time} left). Starting this ends it for everyone.", vars)
+        : t("{title} is still running ({time} left). Starting this ends it for everyone.", vars);
+    }
     const yes = await confirmAction({
-      title: `Start “${slot.title}”?`,
-      message: `“${running.title}” is still ${m.timer.status === "paused" ? "paused" : "running"}${left}. Starting this ends it for everyone.`,
-      confirm: "Start",
+      title: t("Start {title}?", { title: quoted(slot.title) }),
+      message,
+      confirm: t("Start"),
     });
     if (!yes) return;
   }
@@ -863,11 +901,11 @@ async function startSlot(slotId, button) {
   if (slot.kind === "plenary" && slot.group_id && client.model.focus !== slot.group_id) {
     const focus = await send("plenary.focus", { group_id: slot.group_id }, { key: "focus" });
     if (focus.ok) {
-      toast(`Started: ${slot.title}. ${groupName(client.model, slot.group_id)} is in focus.`);
+      toast(t("Started: {title}. {group} is in focus.", { title: ownText(slot.title), group: groupName(client.model, slot.group_id) }));
       return;
     }
   }
-  toast(`Started: ${slot.title}`);
+  toast(t("Started: {title}", { title: ownText(slot.title) }));
 }
 
 onPress($("#start-next"), (button) => {
@@ -892,7 +930,7 @@ async function timer(name, payload, then) {
 async function extend(seconds) {
   const ack = await timer("timer.extend", { seconds });
   // Extra time: the countdown gets longer, the plan (the agenda's length) stays.
-  if (ack.ok) toast(`Added ${seconds / 60} min of extra time: the plan stays as it was.`);
+  if (ack.ok) toast(nt("Added {n} min of extra time: the plan stays as it was.", "Added {n} min of extra time: the plan stays as it was.", seconds / 60));
 }
 
 async function endSlot(button) {
@@ -901,23 +939,24 @@ async function endSlot(button) {
   if (!slot || m.timer.status === "idle") return;
   const next = nextSlot(m);
   const yes = await confirmAction({
-    title: `End “${slot.title}” now?`,
-    message: "The countdown stops on the projector and every phone, and nothing runs until you start the next part."
-      + (next ? ` Next on the agenda: ${next.title}.` : ""),
-    confirm: "End it now",
+    title: t("End {title} now?", { title: quoted(slot.title) }),
+    message: next
+      ? t("The countdown stops on the projector and every phone, and nothing runs until you start the next part. Next on the agenda: {title}.", { title: ownText(next.title) })
+      : t("The countdown stops on the projector and every phone, and nothing runs until you start the next part."),
+    confirm: t("End it now"),
     danger: true,
   });
   if (!yes) return;
   const ack = await send("agenda.end", {}, { key: "end" });
   if (!ack.ok) return;
   thenFocus((m) => m.timer.status === "idle", () => [button], () => ["#start-next", "#agenda-heading"]);
-  toast(`Ended: ${slot.title}`);
+  toast(t("Ended: {title}", { title: ownText(slot.title) }));
 }
 
 // -- plenary focus -------------------------------------------------------------------------
 
 function renderFocus(m) {
-  const choices = [...m.groups.map((g) => ({ id: g.id, name: g.name })), { id: "", name: "No group" }];
+  const choices = [...m.groups.map((g) => ({ id: g.id, name: groupText(m, g) })), { id: "", name: t("No group") }];
   const presenting = currentSlot(m)?.group_id ?? null;
   reconcile($("#focus-buttons"), choices, (c) => c.id || "none", (c) => {
     const b = el("button", { type: "button", class: "focus-btn", "data-group-id": c.id },
@@ -932,7 +971,7 @@ function renderFocus(m) {
     b.setAttribute("aria-pressed", String(on));
     b.classList.toggle("none", !c.id);
     setText(b.querySelector(".focus-name"), c.name);
-    setText(b.querySelector(".focus-hint"), c.id && c.id === presenting ? "on the agenda now" : on ? "in focus" : "");
+    setText(b.querySelector(".focus-hint"), c.id && c.id === presenting ? t("on the agenda now") : on ? t("in focus") : "");
     setInert(b, false, send.busy("focus"));
   });
 }
@@ -955,12 +994,12 @@ function renderGroups(m) {
     el("td", { class: "num col-published" }, el("span", { class: "published-count" }), el("span", { class: "drafts" })),
     el("td", { class: "col-activity" })), (tr, g) => {
     const s = stats.get(g.id);
-    setText(tr.querySelector(".group-cell"), g.name);
+    setText(tr.querySelector(".group-cell"), groupText(m, g));
     tr.classList.toggle("in-focus", m.focus === g.id);
-    setText(tr.querySelector(".col-joined"), String(s.joined));
-    setText(tr.querySelector(".col-notes"), String(s.notes));
-    setText(tr.querySelector(".published-count"), String(s.published));
-    setText(tr.querySelector(".drafts"), s.drafts ? ` +${s.drafts} draft${s.drafts === 1 ? "" : "s"}` : "");
+    setText(tr.querySelector(".col-joined"), formatNumber(s.joined));
+    setText(tr.querySelector(".col-notes"), formatNumber(s.notes));
+    setText(tr.querySelector(".published-count"), formatNumber(s.published));
+    setText(tr.querySelector(".drafts"), s.drafts ? ` ${nt("+{n} draft", "+{n} drafts", s.drafts)}` : "");
     setText(tr.querySelector(".col-activity"), timeAgo(m.lastActivity?.[g.id], now));
   });
 }
@@ -971,30 +1010,30 @@ function renderCorrections(m) {
   const all = [...m.corrections.values()];
   const open = all.filter((c) => !c.outcome).sort((a, b) => a.seq - b.seq);
   const resolved = all.length - open.length;
-  setText($("#corrections-count"), String(open.length));
+  setText($("#corrections-count"), formatNumber(open.length));
   $("#corrections-empty").hidden = open.length > 0;
   const done = $("#corrections-resolved");
   done.hidden = resolved === 0;
-  setText(done, `${resolved} resolved so far.`);
+  setText(done, nt("{n} resolved so far.", "{n} resolved so far.", resolved));
   reconcile($("#correction-list"), open, (c) => c.id, createCorrection, (li, c) => updateCorrection(li, c, m));
 }
 
 function createCorrection(c) {
-  const accept = el("button", { type: "button", class: "resolve accepted", text: "Accepted", "data-outcome": "accepted" });
-  const note = el("button", { type: "button", class: "resolve noted", text: "Noted", "data-outcome": "noted" });
+  const accept = el("button", { type: "button", class: "resolve accepted", text: t("Accepted"), "data-outcome": "accepted" });
+  const note = el("button", { type: "button", class: "resolve noted", text: t("Noted"), "data-outcome": "noted" });
   for (const b of [accept, note]) onPress(b, () => resolveCorrection(c.id, b));
   return el("li", { class: "correction card", "data-correction-id": c.id },
     el("p", { class: "corr-group" }),
     el("div", { class: "corr-response" },
       el("p", { class: "corr-response-head" },
         el("span", { class: "stance" }), " ", el("span", { class: "corr-member", dir: "auto" }),
-        el("span", { class: "badge withdrawn-badge", text: "Withdrawn", hidden: true })),
+        el("span", { class: "badge withdrawn-badge", text: t("Withdrawn"), hidden: true })),
       el("p", { class: "corr-response-text user-text", dir: "auto" }),
       el("p", { class: "withdrawn-reason", hidden: true },
-        el("strong", { text: "Withdrawn: " }), el("span", { class: "user-text", dir: "auto" }))),
-    el("p", { class: "corr-label", text: "Correction:" }),
+        el("strong", { text: t("Withdrawn:") }), " ", el("span", { class: "user-text", dir: "auto" }))),
+    el("p", { class: "corr-label", text: t("Correction:") }),
     el("p", { class: "corr-text user-text", dir: "auto" }),
-    el("p", { class: "corr-meta" }, "from ", el("span", { class: "corr-author", dir: "auto" }), el("span", { class: "corr-time" })),
+    el("p", { class: "corr-meta" }),
     el("div", { class: "corr-actions" }, accept, note));
 }
 
@@ -1003,16 +1042,22 @@ function updateCorrection(li, c, m) {
   setText(li.querySelector(".corr-group"), groupName(m, c.group_id));
   const stance = li.querySelector(".stance");
   stance.className = `stance ${r?.stance ?? ""}`;
-  setText(stance, r ? STANCE[r.stance] ?? r.stance : "");
-  setText(li.querySelector(".corr-member"), r ? r.member : "The response is not available");
+  setText(stance, r ? stanceLabel(r.stance) : "");
+  setText(li.querySelector(".corr-member"), r ? r.member : t("The response is not available"));
   li.querySelector(".withdrawn-badge").hidden = !r?.withdrawn;
   const wr = li.querySelector(".withdrawn-reason");
   wr.hidden = !r?.withdrawn;
   setText(wr.querySelector(".user-text"), r?.withdrawn?.reason ?? "");
   setText(li.querySelector(".corr-response-text"), r?.text ?? "");
   setText(li.querySelector(".corr-text"), c.text);
-  setText(li.querySelector(".corr-author"), c.author?.name ?? "a participant");
-  setText(li.querySelector(".corr-time"), ` at ${clockTime(c.ts)}`);
+  const meta = li.querySelector(".corr-meta");
+  const metaSig = JSON.stringify([c.author?.name ?? null, c.ts, venueZone() ?? ""]);
+  if (meta._sig !== metaSig) {
+    meta._sig = metaSig;
+    meta.replaceChildren(...withNodes(t("from {name} at {time}", { time: clockTime(c.ts) }), {
+      name: el("span", { class: "corr-author", dir: "auto", text: c.author?.name ?? t("a participant") }),
+    }));
+  }
   const busy = send.busy(`resolve:${c.id}`);
   for (const b of li.querySelectorAll("button.resolve")) setInert(b, false, busy);
 }
@@ -1026,7 +1071,7 @@ async function resolveCorrection(id, button) {
   if (!ack.ok) return;
   thenFocus((m) => Boolean(m.corrections.get(id)?.outcome), () => [li],
     () => [next?.isConnected ? next.querySelector(`button.resolve.${outcome}`) : null, "#corrections-heading"]);
-  toast(`Correction marked ${outcome}`);
+  toast(outcome === "accepted" ? t("Correction marked accepted") : t("Correction marked noted"));
 }
 
 // -- logging a Board response --------------------------------------------------------------
@@ -1037,12 +1082,12 @@ const reason = $("#response-reason");
 const formError = $("#response-error");
 
 function renderResponseForm(m) {
-  const want = m.groups.map((g) => g.id).join("|");
+  const want = JSON.stringify(m.groups.map((g) => [g.id, groupText(m, g)]));
   if (groupSelect.dataset.groups !== want) {
     const keep = groupSelect.value;
     groupSelect.replaceChildren(
-      el("option", { value: "", text: "Choose a group…" }),
-      ...m.groups.map((g) => el("option", { value: g.id, text: g.name })));
+      el("option", { value: "", text: t("Choose a group…") }),
+      ...m.groups.map((g) => el("option", { value: g.id, text: groupText(m, g), dir: "auto" })));
     groupSelect.dataset.groups = want;
     groupSelect.value = keep;
   }
@@ -1086,11 +1131,11 @@ rForm.addEventListener("submit", async (e) => {
   const text = $("#response-text").value.trim();
   const stance = stanceValue();
   const why = reason.value.trim();
-  if (!group_id) return fieldError(groupSelect, "Choose the group this response answers.");
-  if (!member) return fieldError($("#response-member"), "Name the Board member who responded.");
-  if (!text) return fieldError($("#response-text"), "Write what the Board member said.");
-  if (!stance) return fieldError($("#stance-commit"), "Choose a stance: commit, consider or decline.");
-  if (stance === "decline" && !why) return fieldError(reason, "A decline needs its reason: say why it will not be done.");
+  if (!group_id) return fieldError(groupSelect, t("Choose the group this response answers."));
+  if (!member) return fieldError($("#response-member"), t("Name the Board member who responded."));
+  if (!text) return fieldError($("#response-text"), t("Write what the Board member said."));
+  if (!stance) return fieldError($("#stance-commit"), t("Choose a stance: commit, consider or decline."));
+  if (stance === "decline" && !why) return fieldError(reason, t("A decline needs its reason: say why it will not be done."));
   fieldError(null, "");
   const payload = { group_id, member, text, stance };
   if (why) payload.reason = why;
@@ -1106,20 +1151,22 @@ rForm.addEventListener("submit", async (e) => {
     onQueued() {
       ui.responseIntent.done();
       resetResponseForm();
-      setText(status, `Saved on this tablet: the response to ${label} is logged when the connection is back.`);
+      setText(status, savedHere(label));
     },
   });
   if (ack.queued) {
     const late = await ack.later;
-    if (late.ok && status.textContent.startsWith("Saved on this tablet")) setText(status, `Logged the response to ${label}.`);
+    if (late.ok && status.textContent === savedHere(label)) setText(status, t("Logged the response to {group}.", { group: label }));
     return;
   }
   if (!ack.ok) return; // refused: the form keeps it, and a retry reuses the client_id
   ui.responseIntent.done();
   resetResponseForm();
   if (focusDropped(submit)) focusFirst($("#response-text"));
-  toast(`Response logged for ${label}`);
+  toast(t("Response logged for {group}", { group: label }));
 });
+
+const savedHere = (group) => t("Saved on this tablet: the response to {group} is logged when the connection is back.", { group });
 
 function resetResponseForm() {
   // Keep the group and the member: the same person often answers several points.
@@ -1138,26 +1185,25 @@ rForm.addEventListener("input", (e) => {
 
 function renderResponses(m) {
   const list = [...m.responses.values()].sort((a, b) => b.seq - a.seq);
-  setText($("#responses-count"), String(list.length));
+  setText($("#responses-count"), formatNumber(list.length));
   $("#responses-logged").hidden = list.length === 0;
   setInert($("#response-submit"), false, send.busy("response"));
-  setText($("#response-submit"), send.busy("response") ? "Logging…" : "Log response");
+  setText($("#response-submit"), send.busy("response") ? t("Logging…") : t("Log response"));
   reconcile($("#responses"), list, (r) => r.id, createResponse, updateResponse);
 }
 
 function createResponse(r) {
-  const withdraw = el("button", { type: "button", class: "withdraw small quiet", text: "Withdraw…" });
+  const withdraw = el("button", { type: "button", class: "withdraw small quiet", text: t("Withdraw…") });
   onPress(withdraw, () => withdrawResponse(r.id, withdraw));
   const li = el("li", { class: "response", "data-response-id": r.id, tabindex: "-1" },
     el("p", { class: "response-head" },
       el("span", { class: "stance" }), " ", el("span", { class: "response-group" }), " · ",
       el("span", { class: "response-member", dir: "auto" }),
-      el("span", { class: "badge withdrawn-badge", text: "Withdrawn", hidden: true })),
+      el("span", { class: "badge withdrawn-badge", text: t("Withdrawn"), hidden: true })),
     el("p", { class: "response-text user-text", dir: "auto" }),
-    el("p", { class: "response-reason" }, "Reason: ", el("span", { class: "user-text", dir: "auto" })),
+    el("p", { class: "response-reason" }, ...withNodes(t("Reason: {reason}"), { reason: el("span", { class: "user-text", dir: "auto" }) })),
     el("p", { class: "withdrawn-reason", hidden: true },
-      el("strong", { text: "Withdrawn" }), el("span", { class: "withdrawn-when" }), ": ",
-      el("span", { class: "user-text", dir: "auto" })),
+      el("strong", { class: "withdrawn-when" }), " ", el("span", { class: "user-text", dir: "auto" })),
     el("div", { class: "response-actions" }, withdraw));
   // Beside the response: "Check with the group" in one tap, then its result, live.
   li._checkback = createCheckback(client, { send: pollSend, changed: scheduler.schedule });
@@ -1169,7 +1215,7 @@ function updateResponse(li, r) {
   const m = client.model;
   const stance = li.querySelector(".stance");
   stance.className = `stance ${r.stance}`;
-  setText(stance, STANCE[r.stance] ?? r.stance);
+  setText(stance, stanceLabel(r.stance));
   setText(li.querySelector(".response-group"), groupName(m, r.group_id));
   setText(li.querySelector(".response-member"), r.member);
   setText(li.querySelector(".response-text"), r.text);
@@ -1181,12 +1227,12 @@ function updateResponse(li, r) {
   li.querySelector(".withdrawn-badge").hidden = !w;
   const wr = li.querySelector(".withdrawn-reason");
   wr.hidden = !w;
-  setText(wr.querySelector(".withdrawn-when"), w?.ts ? ` at ${clockTime(w.ts)}` : "");
+  setText(wr.querySelector(".withdrawn-when"), w?.ts ? t("Withdrawn at {time}:", { time: clockTime(w.ts) }) : t("Withdrawn:"));
   setText(wr.querySelector(".user-text"), w?.reason ?? "");
   const button = li.querySelector("button.withdraw");
   button.hidden = Boolean(w);
   setInert(button, false, send.busy(`withdraw:${r.id}`));
-  button.setAttribute("aria-label", `Withdraw the response by ${r.member} to ${groupName(m, r.group_id)}`);
+  button.setAttribute("aria-label", t("Withdraw the response by {name} to {group}", { name: r.member, group: groupName(m, r.group_id) }));
   li._checkback.update(m, r);
 }
 
@@ -1194,13 +1240,13 @@ async function withdrawResponse(id, button) {
   const r = client.model?.responses.get(id);
   if (!r || r.withdrawn) return;
   const reasonText = await askReason({
-    title: "Withdraw this Board response?",
-    message: "It stays on the record, marked withdrawn, with your reason: on the projector, every phone and the record of the day.",
+    title: t("Withdraw this Board response?"),
+    message: t("It stays on the record, marked withdrawn, with your reason: on the projector, every phone and the record of the day."),
     quote: `${r.member}: ${r.text}`,
-    label: "Why is it withdrawn?",
-    hint: "For example: logged for the wrong group, or the Board member corrected it.",
-    confirm: "Withdraw",
-    required: "Write why it is withdrawn: the hall saw it, so it is owed the reason.",
+    label: t("Why is it withdrawn?"),
+    hint: t("For example: logged for the wrong group, or the Board member corrected it."),
+    confirm: t("Withdraw"),
+    required: t("Write why it is withdrawn: the hall saw it, so it is owed the reason."),
   });
   if (!reasonText) return;
   const li = button.closest("li");
@@ -1208,7 +1254,7 @@ async function withdrawResponse(id, button) {
   if (!ack.ok) return;
   // The button is gone: the keyboard stays on the response, which now says withdrawn.
   thenFocus((m) => Boolean(m.responses.get(id)?.withdrawn), () => [li], () => [li]);
-  toast("Response withdrawn, with its reason");
+  toast(t("Response withdrawn, with its reason"));
 }
 
 client.on("change", scheduler.schedule);

@@ -6,42 +6,49 @@
 // re-renders, and shows each error next to the control it is about, until it is no
 // longer true. People's text goes in with textContent and dir="auto".
 
+import { errorText, formatNumber, nt, t } from "/static/i18n.js";
 import { uuid } from "/static/client.js";
-import { groupKeypoints, groupName, pollLabels } from "/static/model.js";
+import { groupKeypoints, pollLabels } from "/static/model.js";
 import { el } from "/static/dom.js";
-import { confirmAction, createIntent, focusFirst, isInert, reconcile, setInert, setText, toast } from "/console/console-common.js";
+import {
+  capitalise, clockTime, confirmAction, createIntent, focusFirst, groupLabel as groupName, isInert, reconcile, setInert,
+  setText, toast, withNodes,
+} from "/console/console-common.js";
 
 export const LIMITS = { question: 300, option: 1000, minOptions: 2, maxOptions: 12 };
 
+/** The kinds of poll, their names and what they ask, in the visitor's language. */
 export const KINDS = [
-  { value: "choice", label: "Single choice", hint: "Each person picks one option." },
-  { value: "multi", label: "Several choices", hint: "Each person picks every option they agree with." },
-  { value: "rating", label: "Rating 1–5", hint: "Each person answers from 1 (lowest) to 5 (highest): say in the question what 1 and 5 mean." },
-  { value: "rank", label: "Ranking", hint: "Each person puts the options in order; the results add up the places (a Borda count)." },
+  { value: "choice", get label() { return t("Single choice"); }, get hint() { return t("Each person picks one option."); } },
+  { value: "multi", get label() { return t("Several choices"); }, get hint() { return t("Each person picks every option they agree with."); } },
+  { value: "rating", get label() { return t("Rating 1–5"); },
+    get hint() { return t("Each person answers from 1 (lowest) to 5 (highest): say in the question what 1 and 5 mean."); } },
+  { value: "rank", get label() { return t("Ranking"); },
+    get hint() { return t("Each person puts the options in order; the results add up the places (a Borda count)."); } },
 ];
-const KIND_LABEL = Object.fromEntries(KINDS.map((k) => [k.value, k.label]));
+const kindLabel = (kind) => KINDS.find((k) => k.value === kind)?.label ?? kind;
 
-/** The end-of-day evaluation: three anonymous ratings, opened together for the hall. */
+/**
+ * The end-of-day evaluation: three anonymous ratings, opened together for the hall. The
+ * questions go out in the language of the console that opens them (the hall's, as a rule).
+ */
 export const EVALUATION = [
-  "How fair was the process today? (1 = not fair at all, 5 = completely fair)",
-  "How well were you heard today, in your group and in the plenary? (1 = not at all, 5 = fully)",
-  "How well was the day run: the timing, the facilitation and the organisation? (1 = very badly, 5 = very well)",
+  () => t("How fair was the process today? (1 = not fair at all, 5 = completely fair)"),
+  () => t("How well were you heard today, in your group and in the plenary? (1 = not at all, 5 = fully)"),
+  () => t("How well was the day run: the timing, the facilitation and the organisation? (1 = very badly, 5 = very well)"),
 ];
 
-// The question a build from key points suggests, when none is written yet.
+// The question a build from key points suggests, when none is written yet (editable).
 const BUILT_QUESTION = {
-  choice: "Which of these matters most to you?",
-  multi: "Which of these do you agree with? Pick as many as you like.",
-  rank: "Which of these matter most? Put them in order, the most important first.",
+  choice: () => t("Which of these matters most to you?"),
+  multi: () => t("Which of these do you agree with? Pick as many as you like."),
+  rank: () => t("Which of these matter most? Put them in order, the most important first."),
 };
 
 const OFFLINE = new Set(["offline", "timeout", "unavailable"]);
-const numbers = new Intl.NumberFormat("en-GB");
 /** Characters as the server counts them (code points, not UTF-16 units). */
 const chars = (s) => [...s].length;
-const capitalise = (t) => (t ? String(t)[0].toUpperCase() + String(t).slice(1) : "");
-const plural = (n, one, many = `${one}s`) => `${numbers.format(n)} ${n === 1 ? one : many}`;
-export const votersText = (n) => (n ? plural(n, "voter") : "No votes yet");
+export const votersText = (n) => (n ? nt("{n} voter", "{n} voters", n) : t("No votes yet"));
 export const isOpen = (poll) => poll.closed_at == null;
 /** Does this page run `poll` (state.py's runs_poll)? They see hidden results as they come. */
 export const runsPoll = (m, poll) => m.role === "lead" || m.role === "organiser"
@@ -72,10 +79,10 @@ export function publishedKeypoints(m, groupId) {
 
 /** "Hall poll · Ranking", "Access to services · Single choice", "Check-back · Access…". */
 export function pollKicker(m, poll) {
-  if (poll.purpose === "checkback") return `Check-back · ${groupName(m, poll.group_id)}`;
-  if (poll.purpose === "evaluation") return "End-of-day evaluation · Rating 1–5";
-  const who = poll.group_id ? groupName(m, poll.group_id) : "Whole hall";
-  return `${who} · ${KIND_LABEL[poll.kind] ?? poll.kind}`;
+  if (poll.purpose === "checkback") return t("Check-back · {group}", { group: groupName(m, poll.group_id) });
+  if (poll.purpose === "evaluation") return t("End-of-day evaluation · Rating 1–5");
+  const who = poll.group_id ? groupName(m, poll.group_id) : t("Whole hall");
+  return t("{who} · {kind}", { who, kind: kindLabel(poll.kind) });
 }
 
 // -- sending: once per intent, busy while its answer is awaited ----------------------------------
@@ -122,11 +129,11 @@ async function sendOne(client, name, payload) {
 }
 
 /** The words for a refusal: the server's own, or what to do when not connected. */
-function explain(error, what) {
+function explain(error) {
   const code = error?.code;
-  if (code === "offline") return `Not connected, so ${what}: try again when the status says Connected.`;
-  if (code === "timeout") return `No answer from the server, so ${what} may not have happened: check and try again (it will not happen twice).`;
-  return capitalise(error?.message) || "That did not work: try again.";
+  if (code === "offline") return t("Not connected: try again when the status says Connected.");
+  if (code === "timeout") return t("No answer from the server, so it may not have happened: check and try again (it will not happen twice).");
+  return capitalise(errorText(error)) || t("That did not work: try again.");
 }
 
 /**
@@ -199,8 +206,9 @@ export function resultRows(poll) {
   const voters = r.voters ?? 0;
   const labels = [...pollLabels(poll)];
   if (poll.kind === "rating") {
-    labels[0] = "1 (lowest)";
-    labels[4] = "5 (highest)";
+    for (let i = 0; i < labels.length; i++) labels[i] = formatNumber(i + 1);
+    labels[0] = t("{n} (lowest)", { n: formatNumber(1) });
+    labels[4] = t("{n} (highest)", { n: formatNumber(5) });
   }
   if (poll.kind === "rank") {
     const scores = r.scores ?? labels.map(() => 0);
@@ -210,7 +218,7 @@ export function resultRows(poll) {
     // Places once there are points to order by; equal points share a place: 1, 2, 2, 4.
     return rows.map((x) => ({
       ...x, place: top > 0 ? 1 + rows.filter((y) => y.score > x.score).length : null, top: top > 0 && x.score === top,
-      width: top ? (100 * x.score) / top : 0, value: plural(x.score, "point"),
+      width: top ? (100 * x.score) / top : 0, value: nt("{n} point", "{n} points", x.score),
     }));
   }
   const counts = r.counts ?? labels.map(() => 0);
@@ -219,7 +227,8 @@ export function resultRows(poll) {
     const count = counts[index] ?? 0;
     const percent = voters ? Math.round((100 * count) / voters) : 0;
     return { label, index, count, percent, top: top > 0 && count === top,
-      width: voters ? (100 * count) / voters : 0, value: `${plural(count, "vote")} · ${percent}%` };
+      width: voters ? (100 * count) / voters : 0,
+      value: nt("{n} vote · {percent}", "{n} votes · {percent}", count, { percent: formatNumber(percent / 100, { style: "percent" }) }) };
   });
 }
 
@@ -232,7 +241,7 @@ export function drawResults(box, poll, m, { compact = false } = {}) {
   const r = poll.results ?? {};
   if (hidden) {
     box.replaceChildren(el("p", { class: "poll-hidden-note",
-      text: isOpen(poll) ? "The results stay hidden until the poll closes." : "No results." }));
+      text: isOpen(poll) ? t("The results stay hidden until the poll closes.") : t("No results.") }));
     return;
   }
   const rows = resultRows(poll);
@@ -243,20 +252,21 @@ export function drawResults(box, poll, m, { compact = false } = {}) {
       "data-score": row.score ?? null, "data-place": row.place ?? null,
     },
     el("span", { class: "poll-opt" },
-      row.place ? el("span", { class: "poll-place", text: `${row.place}.` }) : null,
+      row.place ? el("span", { class: "poll-place", text: t("{n}.", { n: formatNumber(row.place) }) }) : null,
       el("span", { class: "poll-opt-text user-text", dir: "auto", text: row.label })),
     el("span", { class: "poll-track", "aria-hidden": "true" }, barFill(row.width)),
-    el("span", { class: "poll-num", text: row.value }))));
+    el("span", { class: "poll-num", dir: "auto", text: row.value }))));
   const notes = [];
   if (poll.kind === "rating") {
-    notes.push(el("p", { class: "poll-mean" }, r.mean == null ? "Mean: no votes yet"
-      : `Mean ${r.mean} out of 5`));
+    notes.push(el("p", { class: "poll-mean" }, r.mean == null ? t("Mean: no votes yet")
+      : t("Mean {mean} out of {max}", { mean: formatNumber(r.mean), max: formatNumber(5) })));
   } else if (poll.kind === "rank" && !compact) {
     const n = poll.options.length;
     notes.push(el("p", { class: "poll-note hint",
-      text: `Ordered by points: first place on a ballot gets ${n - 1}, second ${n - 2}, and so on; an option left out gets none.` }));
+      text: t("Ordered by points: first place on a ballot gets {first}, second {second}, and so on; an option left out gets none.",
+        { first: formatNumber(n - 1), second: formatNumber(n - 2) }) }));
   } else if (poll.kind === "multi" && !compact) {
-    notes.push(el("p", { class: "poll-note hint", text: "People may pick several, so the shares add up to more than 100%." }));
+    notes.push(el("p", { class: "poll-note hint", text: t("People may pick several, so the shares add up to more than 100%.") }));
   }
   box.replaceChildren(list, ...notes);
 }
@@ -282,7 +292,7 @@ function barFill(width) {
  * hall or a group id, label}]; with one choice it is said, not asked. notify(message)
  * says a poll opened (a toast by default). onOpened(pollId) runs once it is drawn.
  */
-export function createPollComposer(client, { id, send, changed = () => {}, audiences, notify = toast, onOpened = null, title = "New poll" }) {
+export function createPollComposer(client, { id, send, changed = () => {}, audiences, notify = toast, onOpened = null, title = t("New poll") }) {
   const errors = createErrors(client);
   const intent = createIntent();
   const ids = (what) => `${id}-${what}`;
@@ -298,7 +308,7 @@ export function createPollComposer(client, { id, send, changed = () => {}, audie
 
   // Disclosure: "New poll" opens the form.
   const toggle = el("button", { type: "button", class: "poll-new", id: ids("toggle"), "aria-expanded": "false",
-    "aria-controls": ids("form"), text: `${title}…` });
+    "aria-controls": ids("form"), text: t("{title}…", { title }) });
   const question = el("textarea", { id: ids("question"), class: "poll-question-input", dir: "auto", rows: 2,
     maxLength: LIMITS.question * 2, "aria-describedby": `${ids("question-count")} ${ids("question-error")}` });
   const questionCount = el("p", { class: "poll-count", id: ids("question-count") });
@@ -313,48 +323,48 @@ export function createPollComposer(client, { id, send, changed = () => {}, audie
     kindBox.append(input, el("label", { for: input.id, class: "poll-kind", text: k.label }));
   }
   const kinds = el("fieldset", { class: "poll-kinds", "aria-describedby": ids("kind-hint") },
-    el("legend", { text: "Kind of poll" }), kindBox, kindHint);
+    el("legend", { text: t("Kind of poll") }), kindBox, kindHint);
 
   const audienceSelect = el("select", { id: ids("audience"), dir: "auto" });
   const audienceFixed = el("p", { class: "poll-audience-fixed", hidden: true });
   const audienceField = el("div", { class: "poll-field poll-audience" },
-    el("label", { for: ids("audience"), id: ids("audience-label"), text: "Who votes" }), audienceSelect, audienceFixed);
+    el("label", { for: ids("audience"), id: ids("audience-label"), text: t("Who votes") }), audienceSelect, audienceFixed);
 
   // Options, with "Build from key points" and, when there are more than 12, a choice of which.
-  const build = el("button", { type: "button", class: "poll-build", id: ids("build"), text: "Build from key points",
+  const build = el("button", { type: "button", class: "poll-build", id: ids("build"), text: t("Build from key points"),
     "aria-describedby": ids("build-hint") });
   const buildHint = el("p", { class: "hint", id: ids("build-hint") });
   const pickList = el("ul", { class: "poll-pick-list" });
   const pickHint = el("p", { class: "hint", id: ids("pick-hint") });
   const pickError = el("p", { class: "poll-error", id: ids("pick-error"), role: "alert" });
   const picker = el("fieldset", { class: "poll-pick", id: ids("pick"), hidden: true, "aria-describedby": `${ids("pick-hint")} ${ids("pick-error")}` },
-    el("legend", { text: `Key points in the poll (at most ${LIMITS.maxOptions})` }), pickHint, pickList, pickError);
+    el("legend", { text: t("Key points in the poll (at most {max})", { max: formatNumber(LIMITS.maxOptions) }) }), pickHint, pickList, pickError);
   const rowsList = el("ol", { class: "poll-option-rows", id: ids("options") });
-  const add = el("button", { type: "button", class: "poll-add-option", id: ids("add"), text: "Add an option" });
+  const add = el("button", { type: "button", class: "poll-add-option", id: ids("add"), text: t("Add an option") });
   const optionsError = el("p", { class: "poll-error", id: ids("options-error"), role: "alert" });
   const optionsBox = el("fieldset", { class: "poll-options", "aria-describedby": ids("options-error") },
-    el("legend", { text: `Options (${LIMITS.minOptions} to ${LIMITS.maxOptions})` }),
+    el("legend", { text: t("Options ({min} to {max})", { min: formatNumber(LIMITS.minOptions), max: formatNumber(LIMITS.maxOptions) }) }),
     el("div", { class: "poll-build-row" }, build, buildHint),
     picker, rowsList, add, optionsError);
   const ratingNote = el("p", { class: "poll-rating-note hint", hidden: true,
-    text: "A rating has no options: each person answers from 1 (lowest) to 5 (highest)." });
+    text: t("A rating has no options: each person answers from 1 (lowest) to 5 (highest).") });
 
   const anonymous = el("input", { type: "checkbox", id: ids("anonymous"), "aria-describedby": ids("anonymous-hint") });
   anonymous.checked = true;
   const anonymousHint = el("p", { class: "hint", id: ids("anonymous-hint") });
   const hide = el("input", { type: "checkbox", id: ids("hide"), "aria-describedby": ids("hide-hint") });
   const hideHint = el("p", { class: "hint", id: ids("hide-hint"),
-    text: "Phones and the projector show only how many have voted until you close it; you see the results here as they come." });
+    text: t("Phones and the projector show only how many have voted until you close it; you see the results here as they come.") });
   const checks = el("div", { class: "poll-checks" },
-    el("div", { class: "poll-check" }, anonymous, el("label", { for: anonymous.id, text: "Anonymous" }), anonymousHint),
-    el("div", { class: "poll-check" }, hide, el("label", { for: hide.id, text: "Hide results until the poll closes" }), hideHint));
+    el("div", { class: "poll-check" }, anonymous, el("label", { for: anonymous.id, text: t("Anonymous") }), anonymousHint),
+    el("div", { class: "poll-check" }, hide, el("label", { for: hide.id, text: t("Hide results until the poll closes") }), hideHint));
 
-  const submit = el("button", { type: "submit", class: "primary poll-open", id: ids("open"), text: "Open poll" });
-  const cancel = el("button", { type: "button", class: "poll-cancel", text: "Cancel" });
+  const submit = el("button", { type: "submit", class: "primary poll-open", id: ids("open"), text: t("Open poll") });
+  const cancel = el("button", { type: "button", class: "poll-cancel", text: t("Cancel") });
   const formError = el("p", { class: "poll-error poll-form-error", id: ids("error"), role: "alert" });
   const form = el("form", { class: "poll-form card", id: ids("form"), hidden: true, noValidate: true, "aria-label": title },
     el("div", { class: "poll-field" },
-      el("label", { for: question.id, text: "Question" }), question, questionCount, questionError),
+      el("label", { for: question.id, text: t("Question") }), question, questionCount, questionError),
     kinds, audienceField, optionsBox, ratingNote, checks, formError,
     el("div", { class: "form-actions" }, cancel, submit));
   const root = el("div", { class: "poll-composer" }, toggle, form);
@@ -401,14 +411,14 @@ export function createPollComposer(client, { id, send, changed = () => {}, audie
 
   function updateCount() {
     const n = chars(question.value.trim());
-    setText(questionCount, `${n} / ${LIMITS.question}`);
+    setText(questionCount, `${formatNumber(n)} / ${formatNumber(LIMITS.question)}`);
     questionCount.classList.toggle("over", n > LIMITS.question);
   }
 
   function drawChecks() {
     setText(anonymousHint, anonymous.checked
-      ? "No one, not even you, can see who voted what."
-      : "Each vote is kept in the record of the day with the voter's name (never shown on a screen).");
+      ? t("No one, not even you, can see who voted what.")
+      : t("Each vote is kept in the record of the day with the voter's name (never shown on a screen)."));
   }
 
   /** Something in the form changed: a refusal of the old content is no longer true. */
@@ -445,7 +455,7 @@ export function createPollComposer(client, { id, send, changed = () => {}, audie
     area.value = row.text;
     area.addEventListener("input", () => { row.text = area.value; fit(area); edited(); });
     const label = el("label", { for: area.id, class: "poll-option-label" });
-    const remove = el("button", { type: "button", class: "small quiet poll-option-remove", text: "Remove" });
+    const remove = el("button", { type: "button", class: "small quiet poll-option-remove", text: t("Remove") });
     remove.addEventListener("click", () => { if (!isInert(remove)) removeRow(row.key); });
     const error = el("p", { class: "poll-error", id: ids(`opt-${row.key}-error`), role: "alert" });
     const li = el("li", { class: "poll-option" }, label, el("div", { class: "poll-option-line" }, area, remove), error);
@@ -458,8 +468,8 @@ export function createPollComposer(client, { id, send, changed = () => {}, audie
     const created = reconcile(rowsList, st.rows, (r) => r.key, createRow, (li, row) => {
       const i = st.rows.indexOf(row);
       const r = li._refs;
-      setText(r.label, `Option ${i + 1}`);
-      r.remove.setAttribute("aria-label", `Remove option ${i + 1}`);
+      setText(r.label, t("Option {n}", { n: formatNumber(i + 1) }));
+      r.remove.setAttribute("aria-label", t("Remove option {n}", { n: formatNumber(i + 1) }));
       setInert(r.remove, n <= LIMITS.minOptions);
       if (r.area.value !== row.text) {
         r.area.value = row.text;
@@ -468,7 +478,7 @@ export function createPollComposer(client, { id, send, changed = () => {}, audie
     });
     for (const li of created) fit(li._refs.area);
     setInert(add, n >= LIMITS.maxOptions);
-    setText(add, n >= LIMITS.maxOptions ? `${LIMITS.maxOptions} options: the most a poll takes` : "Add an option");
+    setText(add, n >= LIMITS.maxOptions ? t("{n} options: the most a poll takes", { n: formatNumber(LIMITS.maxOptions) }) : t("Add an option"));
   }
 
   // -- building from key points --------------------------------------------------------------
@@ -482,7 +492,7 @@ export function createPollComposer(client, { id, send, changed = () => {}, audie
     errors.clear(pickError);
     fillFromPicked();
     if (!question.value.trim() && BUILT_QUESTION[st.kind]) {
-      question.value = BUILT_QUESTION[st.kind];
+      question.value = BUILT_QUESTION[st.kind]();
       updateCount();
     }
     edited();
@@ -504,8 +514,8 @@ export function createPollComposer(client, { id, send, changed = () => {}, audie
     const show = Boolean(p && p.items.length > LIMITS.maxOptions);
     picker.hidden = !show;
     if (!show) return;
-    setText(pickHint, `${p.items.length} key points are published; a poll takes at most ${LIMITS.maxOptions}. `
-      + `${p.picked.size} ticked: untick some to tick others.`);
+    setText(pickHint, t("{n} key points are published; a poll takes at most {max}. {ticked} ticked: untick some to tick others.",
+      { n: formatNumber(p.items.length), max: formatNumber(LIMITS.maxOptions), ticked: formatNumber(p.picked.size) }));
     const hall = !p.audience;
     reconcile(pickList, p.items, (k) => k.id, (k) => {
       const box = el("input", { type: "checkbox", id: ids(`pick-${k.id}`), "data-keypoint-id": k.id });
@@ -517,7 +527,7 @@ export function createPollComposer(client, { id, send, changed = () => {}, audie
       const box = li.querySelector("input");
       if (box.checked !== p.picked.has(k.id)) box.checked = p.picked.has(k.id);
       const g = li.querySelector(".poll-pick-group");
-      if (g) setText(g, `${groupName(m, k.group_id)}: `);
+      if (g) setText(g, t("{group}:", { group: groupName(m, k.group_id) }) + " ");
     });
   }
 
@@ -526,7 +536,7 @@ export function createPollComposer(client, { id, send, changed = () => {}, audie
     if (!p) return;
     if (box.checked && p.picked.size >= LIMITS.maxOptions) {
       box.checked = false;
-      errors.show(pickError, `A poll takes at most ${LIMITS.maxOptions} options: untick one first.`);
+      errors.show(pickError, t("A poll takes at most {max} options: untick one first.", { max: formatNumber(LIMITS.maxOptions) }));
       return;
     }
     if (box.checked) p.picked.add(kpId); else p.picked.delete(kpId);
@@ -542,24 +552,29 @@ export function createPollComposer(client, { id, send, changed = () => {}, audie
   function validate(focus) {
     const problems = [];
     const q = question.value.trim();
-    if (!q) problems.push([questionError, "Write the question.", question]);
+    if (!q) problems.push([questionError, t("Write the question."), question]);
     else if (chars(q) > LIMITS.question) {
-      problems.push([questionError, `The question is ${chars(q)} characters: the limit is ${LIMITS.question}.`, question]);
+      problems.push([questionError, t("The question is {n} characters: the limit is {max}.",
+        { n: formatNumber(chars(q)), max: formatNumber(LIMITS.question) }), question]);
     }
     const rowProblems = new Map();
     let optionsProblem = null;
     if (st.kind !== "rating") {
       const seen = new Map();
       st.rows.forEach((row, i) => {
-        const t = row.text.trim();
-        if (!t) rowProblems.set(row.key, `Option ${i + 1} is empty: write it or remove it.`);
-        else if (chars(t) > LIMITS.option) rowProblems.set(row.key, `Option ${i + 1} is ${chars(t)} characters: the limit is ${LIMITS.option}.`);
-        else if (seen.has(t.toLocaleLowerCase())) {
-          rowProblems.set(row.key, `Option ${i + 1} says the same as option ${seen.get(t.toLocaleLowerCase()) + 1}: make each one different.`);
-        } else seen.set(t.toLocaleLowerCase(), i);
+        const text = row.text.trim();
+        const n = formatNumber(i + 1);
+        if (!text) rowProblems.set(row.key, t("Option {n} is empty: write it or remove it.", { n }));
+        else if (chars(text) > LIMITS.option) {
+          rowProblems.set(row.key, t("Option {n} is {length} characters: the limit is {max}.",
+            { n, length: formatNumber(chars(text)), max: formatNumber(LIMITS.option) }));
+        } else if (seen.has(text.toLocaleLowerCase())) {
+          rowProblems.set(row.key, t("Option {n} says the same as option {other}: make each one different.",
+            { n, other: formatNumber(seen.get(text.toLocaleLowerCase()) + 1) }));
+        } else seen.set(text.toLocaleLowerCase(), i);
       });
-      if (st.rows.length < LIMITS.minOptions) optionsProblem = `A poll needs at least ${LIMITS.minOptions} options.`;
-      if (st.rows.length > LIMITS.maxOptions) optionsProblem = `A poll takes at most ${LIMITS.maxOptions} options: remove some.`;
+      if (st.rows.length < LIMITS.minOptions) optionsProblem = t("A poll needs at least {min} options.", { min: formatNumber(LIMITS.minOptions) });
+      if (st.rows.length > LIMITS.maxOptions) optionsProblem = t("A poll takes at most {max} options: remove some.", { max: formatNumber(LIMITS.maxOptions) });
     }
     for (const li of rowsList.children) {
       const r = li._refs;
@@ -590,18 +605,17 @@ export function createPollComposer(client, { id, send, changed = () => {}, audie
     payload.client_id = intent.id(payload);
     errors.clear(formError);
     setInert(submit, false, true);
-    setText(submit, "Opening…");
+    setText(submit, t("Opening…"));
     const ack = await send(sendKey, "poll.open", payload);
     if (!ack) return;
     draw();
     if (!ack.ok) {
-      errors.show(formError, `Not opened: ${explain(ack.error, "the poll was not opened")}`, { code: ack.error?.code });
+      errors.show(formError, t("Not opened: {why}", { why: explain(ack.error) }), { code: ack.error?.code });
       return;
     }
     intent.done();
     const m = client.model;
-    const who = gid ? `the phones of ${groupName(m, gid)}` : "every phone in the hall";
-    notify(`Poll opened on ${who}`);
+    notify(gid ? t("Poll opened on the phones of {group}", { group: groupName(m, gid) }) : t("Poll opened on every phone in the hall"));
     reset();
     form.hidden = true;
     toggle.hidden = false;
@@ -661,16 +675,26 @@ export function createPollComposer(client, { id, send, changed = () => {}, audie
     const gid = audience() || null;
     const available = publishedKeypoints(m, gid).length;
     setInert(build, available === 0);
-    const whose = gid ? groupName(m, gid) : "the groups";
-    setText(buildHint, available === 0
-      ? `No key points published by ${whose} yet.`
-      : `One tap puts the ${plural(available, "key point")} published by ${whose} in as the options`
-        + (available > LIMITS.maxOptions ? ` (at most ${LIMITS.maxOptions}: you choose which).` : "."));
+    const vars = { group: gid ? groupName(m, gid) : "", max: formatNumber(LIMITS.maxOptions) };
+    let hint;
+    if (available === 0) hint = gid ? t("No key points published by {group} yet.", vars) : t("No key points published by the groups yet.");
+    else if (available > LIMITS.maxOptions) {
+      hint = gid ? nt("One tap puts the {n} key point published by {group} in as the options (at most {max}: you choose which).",
+        "One tap puts the {n} key points published by {group} in as the options (at most {max}: you choose which).", available, vars)
+        : nt("One tap puts the {n} key point published by the groups in as the options (at most {max}: you choose which).",
+          "One tap puts the {n} key points published by the groups in as the options (at most {max}: you choose which).", available, vars);
+    } else {
+      hint = gid ? nt("One tap puts the {n} key point published by {group} in as the options.",
+        "One tap puts the {n} key points published by {group} in as the options.", available, vars)
+        : nt("One tap puts the {n} key point published by the groups in as the options.",
+          "One tap puts the {n} key points published by the groups in as the options.", available, vars);
+    }
+    setText(buildHint, hint);
     drawPicker(m);
     drawRows();
     const busy = send.busy(sendKey);
     setInert(submit, false, busy);
-    setText(submit, busy ? "Opening…" : "Open poll");
+    setText(submit, busy ? t("Opening…") : t("Open poll"));
   }
 
   updateCount();
@@ -717,11 +741,11 @@ export function createPollList(client, { id, send, changed = () => {}, include =
   const closedList = el("ul", { class: "poll-cards closed", id: `${id}-closed`, "aria-labelledby": `${id}-closed-heading` });
   const openCount = el("span", { class: "count-badge" });
   const closedCount = el("span", { class: "count-badge" });
-  const openEmpty = el("p", { class: "empty", text: "No poll is open." });
+  const openEmpty = el("p", { class: "empty", text: t("No poll is open.") });
   const closedBox = el("div", { class: "poll-closed", hidden: true },
-    el(h, { id: `${id}-closed-heading`, class: "poll-list-heading" }, "Closed polls ", closedCount), closedList);
+    el(h, { id: `${id}-closed-heading`, class: "poll-list-heading" }, t("Closed polls"), " ", closedCount), closedList);
   const root = el("div", { class: "poll-list", id },
-    el(h, { id: `${id}-open-heading`, class: "poll-list-heading" }, "Open polls ", openCount), openList, openEmpty, closedBox);
+    el(h, { id: `${id}-open-heading`, class: "poll-list-heading" }, t("Open polls"), " ", openCount), openList, openEmpty, closedBox);
 
   const item = (key) => [...openList.children, ...closedList.children].find((li) => li.dataset.key === key) ?? null;
 
@@ -745,11 +769,11 @@ export function createPollList(client, { id, send, changed = () => {}, include =
     li.dataset.state = open.length ? "open" : "closed";
     li.dataset.pollId = first.id;
     li.classList.toggle("open", open.length > 0);
-    setText(li.querySelector(".poll-kicker"), it.set ? "End-of-day evaluation · three ratings, 1 to 5" : pollKicker(m, first));
+    setText(li.querySelector(".poll-kicker"), it.set ? t("End-of-day evaluation · three ratings, 1 to 5") : pollKicker(m, first));
     if (it.set) {
       setText(li.querySelector(".poll-set-intro"), open.length
-        ? "Anonymous, on every phone in the hall. Close it when people have had time to answer."
-        : "Final results.");
+        ? t("Anonymous, on every phone in the hall. Close it when people have had time to answer.")
+        : t("Final results."));
       reconcile(li.querySelector(".poll-set-items"), it.polls, (p) => p.id,
         () => el("li", { class: "poll-set-item" }, ...pollBody(q).childNodes),
         (node, p) => { node.dataset.pollId = p.id; node.dataset.state = isOpen(p) ? "open" : "closed"; updateBody(node, p, m); });
@@ -762,16 +786,16 @@ export function createPollList(client, { id, send, changed = () => {}, include =
     r.close.hidden = closable.length === 0;
     const busy = send.busy(`close:${it.key}`);
     setInert(r.close, false, busy);
-    const label = it.set ? "Close the evaluation" : "Close poll";
-    setText(r.close, busy ? "Closing…" : label);
-    r.close.setAttribute("aria-label", busy ? "Closing…" : it.set ? label : `${label}: ${first.question}`);
-    setText(li.querySelector(".poll-state"), open.length ? "Voting is open" : closedText(it));
+    const label = it.set ? t("Close the evaluation") : t("Close poll");
+    setText(r.close, busy ? t("Closing…") : label);
+    r.close.setAttribute("aria-label", busy ? t("Closing…") : it.set ? label : t("Close poll: {question}", { question: first.question }));
+    setText(li.querySelector(".poll-state"), open.length ? t("Voting is open") : closedText(it));
     // A refusal to close is no longer true once it is closed.
     if (!open.length) errors.clear(r.error);
   }
   const closedText = (it) => {
     const at = Math.max(...it.polls.map((p) => p.closed_at ?? 0));
-    return at ? `Closed at ${new Date(at).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" })}` : "Closed";
+    return at ? t("Closed at {time}", { time: clockTime(at) }) : t("Closed");
   };
 
   async function closeItem(it, button) {
@@ -779,10 +803,10 @@ export function createPollList(client, { id, send, changed = () => {}, include =
     const open = it.polls.filter((p) => isOpen(p) && canClose(m, p));
     if (!open.length) return;
     const yes = await confirmAction({
-      title: it.set ? "Close the end-of-day evaluation?" : "Close this poll?",
-      message: "Voting stops on every phone and the final results are kept in the record of the day. A closed poll cannot be opened again.",
+      title: it.set ? t("Close the end-of-day evaluation?") : t("Close this poll?"),
+      message: t("Voting stops on every phone and the final results are kept in the record of the day. A closed poll cannot be opened again."),
       quote: it.set ? open.map((p) => p.question).join("\n") : open[0].question,
-      confirm: it.set ? "Close the evaluation" : "Close poll",
+      confirm: it.set ? t("Close the evaluation") : t("Close poll"),
       danger: true,
     });
     if (!yes) return;
@@ -798,11 +822,11 @@ export function createPollList(client, { id, send, changed = () => {}, include =
     });
     if (failed === null) return; // a second tap while the first is on its way
     if (failed) {
-      errors.show(li._refs.error, `Not closed: ${explain(failed.error, "the poll was not closed")}`, { code: failed.error?.code });
+      errors.show(li._refs.error, t("Not closed: {why}", { why: explain(failed.error) }), { code: failed.error?.code });
       return;
     }
     errors.clear(li._refs.error);
-    notify(it.set ? "Evaluation closed: the final results are below" : "Poll closed: the final results are below");
+    notify(it.set ? t("Evaluation closed: the final results are below") : t("Poll closed: the final results are below"));
     // The card moves to the closed polls: the keyboard goes with it.
     later.after((m2) => open.every((p) => !isOpen(m2.polls.get(p.id) ?? p)), () => {
       const moved = item(it.key);
@@ -819,11 +843,11 @@ export function createPollList(client, { id, send, changed = () => {}, include =
     // What a card shows: it is redrawn only when one of these changed.
     const sig = (it) => JSON.stringify([it.polls.map((p) => [p.question, p.results, p.closed_at, canClose(m, p),
       p.group_id && groupName(m, p.group_id), p.response_id && m.responses.get(p.response_id)?.text]),
-    send.busy(`close:${it.key}`)]);
+    send.busy(`close:${it.key}`), m.assembly?.timezone ?? ""]);
     reconcile(openList, openItems, (it) => it.key, createCard, (li, it) => updateCard(li, it, m), sig);
     reconcile(closedList, closedItems, (it) => it.key, createCard, (li, it) => updateCard(li, it, m), sig);
-    setText(openCount, String(openItems.length));
-    setText(closedCount, String(closedItems.length));
+    setText(openCount, formatNumber(openItems.length));
+    setText(closedCount, formatNumber(closedItems.length));
     openEmpty.hidden = openItems.length > 0;
     closedBox.hidden = closedItems.length === 0;
     later.run(m);
@@ -847,9 +871,10 @@ function pollBody(q) {
   return el("div", { class: "poll-body" },
     el(q, { class: "poll-question user-text", dir: "auto" }),
     el("p", { class: "poll-about", hidden: true },
-      el("span", { class: "poll-about-label", text: "About the response by " }),
-      el("span", { class: "poll-about-member", dir: "auto" }), ": ",
-      el("span", { class: "poll-about-text user-text", dir: "auto" })),
+      ...withNodes(t("About the response by {name}: {text}"), {
+        name: el("span", { class: "poll-about-member", dir: "auto" }),
+        text: el("span", { class: "poll-about-text user-text", dir: "auto" }),
+      })),
     el("p", { class: "poll-meta" }),
     el("div", { class: "poll-results" }));
 }
@@ -866,8 +891,8 @@ function updateBody(node, poll, m) {
   const voters = poll.results?.voters ?? 0;
   node.dataset.voters = String(voters);
   const meta = [votersText(voters)];
-  meta.push(poll.anonymous === false ? "Names kept in the record" : "Anonymous");
-  if (poll.hide_results && isOpen(poll)) meta.push("results hidden from the hall until it closes");
+  meta.push(poll.anonymous === false ? t("Names kept in the record") : t("Anonymous"));
+  if (poll.hide_results && isOpen(poll)) meta.push(t("results hidden from the hall until it closes"));
   setText(node.querySelector(".poll-meta"), meta.join(" · "));
   drawResults(node.querySelector(".poll-results"), poll, m);
 }
@@ -880,7 +905,7 @@ export function createEvaluationLauncher(client, { id, send, changed = () => {},
   let ids = null; // the three client_ids of the intent, made at the tap, kept for a retry
   const key = `evaluation:${id}`;
   const button = el("button", { type: "button", class: "poll-evaluation", id: `${id}-button`,
-    text: "Open the end-of-day evaluation", "aria-describedby": `${id}-hint ${id}-error` });
+    text: t("Open the end-of-day evaluation"), "aria-describedby": `${id}-hint ${id}-error` });
   const hint = el("p", { class: "hint", id: `${id}-hint` });
   const error = el("p", { class: "poll-error", id: `${id}-error`, role: "alert" });
   const root = el("div", { class: "poll-evaluation-box", id }, button, hint, error);
@@ -896,7 +921,7 @@ export function createEvaluationLauncher(client, { id, send, changed = () => {},
       const out = [];
       for (let i = 0; i < EVALUATION.length && out.every((a) => a.ok); i++) {
         out.push(await sendOne(client, "poll.open",
-          { client_id: intent[i], question: EVALUATION[i], kind: "rating", purpose: "evaluation" }));
+          { client_id: intent[i], question: EVALUATION[i](), kind: "rating", purpose: "evaluation" }));
       }
       return out;
     });
@@ -904,13 +929,15 @@ export function createEvaluationLauncher(client, { id, send, changed = () => {},
     const failed = acks.find((a) => !a.ok);
     if (failed) {
       const done = acks.filter((a) => a.ok).length;
-      errors.show(error, `${done ? `Only ${done} of ${EVALUATION.length} questions opened. ` : "Not opened. "}`
-        + `${explain(failed.error, "the evaluation was not opened")}${done ? " Tap again to open the rest: none opens twice." : ""}`,
+      const vars = { done: formatNumber(done), total: formatNumber(EVALUATION.length), why: explain(failed.error) };
+      errors.show(error, done
+        ? t("Only {done} of {total} questions opened. {why} Tap again to open the rest: none opens twice.", vars)
+        : t("Not opened: {why}", vars),
       { code: failed.error?.code });
       return;
     }
     ids = null;
-    notify("Evaluation opened on every phone in the hall");
+    notify(t("Evaluation opened on every phone in the hall"));
     onOpened?.(acks[0].poll_id);
   });
 
@@ -920,10 +947,10 @@ export function createEvaluationLauncher(client, { id, send, changed = () => {},
     // Open already: a second set would ask the hall the same three questions twice (a
     // half-opened set can still be completed).
     setInert(button, open && !ids, busy);
-    setText(button, busy ? "Opening the evaluation…" : "Open the end-of-day evaluation");
+    setText(button, busy ? t("Opening the evaluation…") : t("Open the end-of-day evaluation"));
     setText(hint, open && !ids
-      ? "The evaluation is open: close it in the list of polls when people have answered."
-      : "One tap asks every phone in the hall three anonymous ratings from 1 to 5: how fair the process was, how well people were heard, and how well the day was run.");
+      ? t("The evaluation is open: close it in the list of polls when people have answered.")
+      : t("One tap asks every phone in the hall three anonymous ratings from 1 to 5: how fair the process was, how well people were heard, and how well the day was run."));
   }
 
   return { root, render };
@@ -962,12 +989,12 @@ export function createCheckback(client, { send = null, changed = () => {}, notif
       const ack = await send(key, "poll.open", { client_id: intent, response_id: r.id });
       if (!ack) return;
       if (!ack.ok) {
-        errors.show(error, `Not opened: ${explain(ack.error, "the check was not opened")}`, { code: ack.error?.code });
+        errors.show(error, t("Not opened: {why}", { why: explain(ack.error) }), { code: ack.error?.code });
         changed();
         return;
       }
       intent = null;
-      notify(`Check-back opened on the phones of ${groupName(client.model, r.group_id)}`);
+      notify(t("Check-back opened on the phones of {group}", { group: groupName(client.model, r.group_id) }));
       // The button gives way to the result: the keyboard goes to its Close.
       waitFor = { poll: ack.poll_id };
       changed();
@@ -976,17 +1003,17 @@ export function createCheckback(client, { send = null, changed = () => {}, notif
       const p = current?.poll;
       if (!p || !isOpen(p) || isInert(close)) return;
       const yes = await confirmAction({
-        title: "Close this check-back?",
-        message: "Voting stops on the group's phones; the final result stays beside the response everywhere and in the record of the day.",
+        title: t("Close this check-back?"),
+        message: t("Voting stops on the group's phones; the final result stays beside the response everywhere and in the record of the day."),
         quote: p.question,
-        confirm: "Close check-back",
+        confirm: t("Close check-back"),
         danger: true,
       });
       if (!yes) return;
       const ack = await send(`close:${p.id}`, "poll.close", { poll_id: p.id });
       if (!ack) return;
       if (!ack.ok) {
-        errors.show(error, `Not closed: ${explain(ack.error, "the check was not closed")}`, { code: ack.error?.code });
+        errors.show(error, t("Not closed: {why}", { why: explain(ack.error) }), { code: ack.error?.code });
         changed();
         return;
       }
@@ -1005,7 +1032,7 @@ export function createCheckback(client, { send = null, changed = () => {}, notif
       result.dataset.pollId = poll.id;
       result.dataset.state = isOpen(poll) ? "open" : "closed";
       result.classList.toggle("open", isOpen(poll));
-      setText(result.querySelector(".cb-label"), isOpen(poll) ? "Check-back · voting open" : "Check-back · final result");
+      setText(result.querySelector(".cb-label"), isOpen(poll) ? t("Check-back · voting open") : t("Check-back · final result"));
       setText(result.querySelector(".cb-voters"), votersText(poll.results?.voters ?? 0));
       setText(result.querySelector(".cb-question"), poll.question);
       drawResults(result.querySelector(".cb-results"), poll, m, { compact: true });
@@ -1018,17 +1045,19 @@ export function createCheckback(client, { send = null, changed = () => {}, notif
     ask.hidden = Boolean(open) || withdrawn;
     const asking = send.busy(`checkback:${response.id}`);
     setInert(ask, false, asking);
-    const askText = poll ? "Check with the group again" : "Check with the group";
-    setText(ask, asking ? "Opening…" : askText);
+    const askText = poll ? t("Check with the group again") : t("Check with the group");
+    setText(ask, asking ? t("Opening…") : askText);
     // The name starts with the words on the button (speech control users say what they see).
-    ask.setAttribute("aria-label", asking ? "Opening…"
-      : `${askText}: did the response by ${response.member} reflect what ${groupName(m, response.group_id)} said?`);
+    const vars = { name: response.member, group: groupName(m, response.group_id) };
+    ask.setAttribute("aria-label", asking ? t("Opening…") : poll
+      ? t("Check with the group again: did the response by {name} reflect what {group} said?", vars)
+      : t("Check with the group: did the response by {name} reflect what {group} said?", vars));
     close.hidden = !open;
     if (open) {
       const closing = send.busy(`close:${poll.id}`);
       setInert(close, false, closing);
-      setText(close, closing ? "Closing…" : "Close check-back");
-      close.setAttribute("aria-label", closing ? "Closing…" : `Close check-back on the response by ${response.member}`);
+      setText(close, closing ? t("Closing…") : t("Close check-back"));
+      close.setAttribute("aria-label", closing ? t("Closing…") : t("Close check-back on the response by {name}", { name: response.member }));
     }
     if (withdrawn && !open) errors.clear(error);
     if (waitFor) {
