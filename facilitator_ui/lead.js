@@ -20,7 +20,7 @@ import {
 
 const KIND = {
   welcome: () => t("Welcome"), group_work: () => t("Group work"), break: () => t("Break"),
-  plenary: () => t("Plenary"), close: () => t("Close"),
+  plenary: () => t("Plenary"), close: () => t("Closing"),  // the kind: the end of the day, not a button
 };
 const kindLabel = (kind) => KIND[kind]?.() ?? kind ?? "";
 const STANCE = { commit: () => t("Commit"), consider: () => t("Consider"), decline: () => t("Decline") };

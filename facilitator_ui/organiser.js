@@ -28,7 +28,7 @@ const PREVIEW_DELAY_MS = 150;
 const LIMITS = { title: 200, name: 120, pack: 50000, minutesMax: 600 };
 const KINDS = [
   ["welcome", t("Welcome")], ["group_work", t("Group work")], ["break", t("Break")],
-  ["plenary", t("Plenary")], ["close", t("Close")],
+  ["plenary", t("Plenary")], ["close", t("Closing")],  // the kind: the end of the day, not a button
 ];
 const KIND_LABEL = Object.fromEntries(KINDS);
 const STAFF = [
