@@ -611,13 +611,103 @@ async function copy(input, button, spoken) {
   }, 2000);
 }
 
+// -- staff links: a QR code to open one on a tablet, and replacing one (CONTRACT §11) -----
+
+const staffKeys = new Map(); // "lead" or "facilitator:<gid>" -> that link's QR and Replace controls
+let qrVersion = 0;
+
+/**
+ * "QR code" (shows the link as a QR code, to open it on a tablet by scanning) and, except
+ * for the organiser's own link, "Replace link…". `spoken` names the link for both.
+ */
+function staffControls(role, gid, spoken) {
+  const key = gid ? `facilitator:${gid}` : role;
+  const boxId = `qr-${key.replace(":", "-")}`;
+  const qr = el("img", { class: "qr link-qr", alt: t("QR code of the {link}", { link: spoken }), width: 176, height: 176 });
+  const box = el("div", { class: "link-qr-box", id: boxId, hidden: true }, qr);
+  const show = el("button", { type: "button", class: "small show-qr", text: t("QR code"),
+    "aria-expanded": "false", "aria-controls": boxId, "aria-label": t("QR code: {link}", { link: spoken }) });
+  const replace = role === "organiser" ? null
+    : el("button", { type: "button", class: "small rotate replace-link", text: t("Replace link…"),
+      "aria-label": t("Replace link: {link}", { link: spoken }) });
+  const controls = { key, role, gid, spoken, qr, box, show, replace, shown: "" };
+  show.addEventListener("click", () => {
+    const open = box.hidden;
+    box.hidden = !open;
+    show.setAttribute("aria-expanded", String(open));
+    syncQr(controls, currentLink(client.model, role, gid));
+  });
+  replace?.addEventListener("click", () => askReplace(controls));
+  staffKeys.set(key, controls);
+  const bar = el("div", { class: "link-actions" }, show, replace);
+  return { bar, box, controls };
+}
+
+const currentLink = (m, role, gid) => (gid ? m?.links?.facilitators?.[gid] : m?.links?.[role]) ?? "";
+
+/** The QR code follows the link: a replaced link gets a new image, never the old one. */
+function syncQr(controls, link) {
+  if (controls.box.hidden || !link || controls.shown === link) return;
+  controls.shown = link;
+  const base = `${location.pathname.replace(/\/$/, "")}/links/${controls.role}.svg`;
+  const query = new URLSearchParams({ v: String(++qrVersion) });
+  if (controls.gid) query.set("group", controls.gid);
+  controls.qr.src = `${base}?${query}`;
+}
+
 function renderStaff(m) {
   const list = $("staff-links");
   if (!list.children.length) {
-    for (const [role, label, hint] of STAFF) list.append(el("li", { "data-role": role }, linkRow(`link-${role}`, label, hint).row));
+    for (const [role, label, hint] of STAFF) {
+      const row = linkRow(`link-${role}`, label, hint);
+      const { bar, box } = staffControls(role, null, label);
+      const lost = role === "organiser"
+        ? el("p", { class: "hint", text: t("If this link was lost or shared by mistake, replace it on the server: townhall links --rotate organiser") })
+        : null;
+      list.append(el("li", { "data-role": role }, row.row, bar, lost, box));
+    }
   }
-  for (const [role] of STAFF) setValue($(`link-${role}`), absolute(m?.links?.[role]) ?? "");
+  for (const [role] of STAFF) {
+    const link = absolute(currentLink(m, role, null));
+    setValue($(`link-${role}`), link);
+    syncQr(staffKeys.get(role), link);
+  }
 }
+
+const replaceDialog = $("replace-dialog");
+let replacing = null;
+
+function askReplace(controls) {
+  replacing = controls;
+  setText($("replace-title"), t("Replace the {link}?", { link: controls.spoken }));
+  replaceDialog.returnValue = "";
+  replaceDialog.showModal();
+  $("replace-cancel").focus();
+}
+
+replaceDialog.addEventListener("close", async () => {
+  const controls = replacing;
+  replacing = null;
+  if (!controls) return;
+  const { role, gid, spoken, replace } = controls;
+  if (replaceDialog.returnValue !== "confirm") { replace.focus(); return; }
+  const payload = gid ? { role, group_id: gid } : { role };
+  const ack = await write(`replace:${controls.key}`, "token.rotate", payload, [replace]);
+  replace.focus();
+  if (!ack) return;
+  const status = $("staff-status");
+  if (!ack.ok) {
+    setText(status, t("The {link} was not replaced: {reason}", { link: spoken, reason: explain(ack.error) }));
+    status.dataset.state = "error";
+    return;
+  }
+  status.dataset.state = "done";
+  setText(status, t("{link}: replaced at {time}. The old one no longer works, and a page open with it has stopped. Send the new link, or show its QR code, to whoever should have it.",
+    { link: spoken, time: clock(Date.now()) }));
+  // Show the new one straight away (the links message follows the ack).
+  if (controls.box.hidden) controls.show.click();
+  if (ack.url) syncQr(controls, absolute(ack.url));
+});
 
 // -- information pack editor (adding a group, and editing one) ----------------------------
 
@@ -793,7 +883,9 @@ function updateCard(card, g, m) {
   setValue(card.join, joinUrl(m, g.id));
   nameCopy(card.joinCopy, t("Join link for {group}", { group: shown }));
   nameCopy(card.facCopy, t("Facilitator link for {group}", { group: shown }));
-  setValue(card.facilitator, absolute(m.links?.facilitators?.[g.id]) ?? "");
+  const facilitatorLink = absolute(currentLink(m, "facilitator", g.id));
+  setValue(card.facilitator, facilitatorLink);
+  syncQr(staffKeys.get(`facilitator:${g.id}`), facilitatorLink);
   if (card.code !== code) {
     card.code = code;
     card.qr.hidden = !code;
@@ -831,6 +923,7 @@ function buildCard(g) {
   const joinRow = linkRow(`join-${g.id}`, t("Join link"), t("What the QR code opens: for participants at this table."),
     t("Join link for {group}", { group: g.name }));
   const facRow = linkRow(`facilitator-${g.id}`, t("Facilitator link"), null, t("Facilitator link for {group}", { group: g.name }));
+  const facKeys = staffControls("facilitator", g.id, t("Facilitator link for {group}", { group: g.name }));
   const packLine = el("p", { class: "pack-line" });
   const translatedLine = el("p", { class: "translated-line" });
   const editId = `g-${g.id}-editor`;
@@ -841,7 +934,7 @@ function buildCard(g) {
     el("div", { class: "card-head" }, name, joined),
     el("div", { class: "card-body" },
       el("div", { class: "qr-box" }, qr, waiting, renewedNote),
-      el("div", { class: "card-links" }, joinRow.row, rotate, facRow.row)),
+      el("div", { class: "card-links" }, joinRow.row, rotate, facRow.row, facKeys.bar, facKeys.box)),
     el("div", { class: "pack-row" }, el("div", { class: "pack-lines" }, packLine, translatedLine), edit),
     editorBox);
   const card = { li, gid: g.id, name, joined, qr, waiting, renewed: renewedNote, packLine, translatedLine, edit, editorBox,
@@ -1057,7 +1150,7 @@ function askRotate(gid) {
 rotateDialog.addEventListener("close", async () => {
   const gid = rotating;
   rotating = null;
-  const opener = cards.get(gid)?.li.querySelector("button.rotate");
+  const opener = cards.get(gid)?.li.querySelector("button.rotate:not(.replace-link)");
   if (rotateDialog.returnValue !== "confirm" || !gid) { opener?.focus(); return; }
   const name = groupNameOf(gid);
   const ack = await write(`rotate:${gid}`, "joincode.rotate", { group_id: gid }, opener ? [opener] : []);

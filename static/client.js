@@ -189,7 +189,8 @@ export function createClient({ token = null, joinCode = null, groupId = null, na
   let revoked = false;
   socket.on("revoked", (r) => {
     revoked = true;
-    setStatus("refused", r?.message ?? "", r?.code ?? "bad_token");
+    // Said by the page itself, in its language: the server's words are for logs.
+    setStatus("refused", "", "revoked");
     emit("error", { code: r?.code ?? "bad_token", message: r?.message ?? "" });
   });
 
@@ -470,6 +471,7 @@ export function describeStatus(status) {
 // English the server's own message says it precisely; other languages say what the code means.
 const REFUSALS = {
   bad_token: () => t("This link is not valid any more: ask the organiser for a new one."),
+  revoked: () => t("The organiser replaced this link: this page has stopped. Ask the organiser for the new link."),
   bad_join_code: () => t("This join code is not valid any more: scan the QR code on your table again."),
   bad_name: () => t("That name could not be used: please enter your first name again."),
   bad_auth: () => t("This link is incomplete: open the whole link again."),

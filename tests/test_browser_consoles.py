@@ -290,6 +290,93 @@ async def test_organiser_replaces_a_join_code_and_the_old_link_stops_working(bro
     clean(sheet_watch)
 
 
+# -- 3b. a staff link replaced from the organiser console (CONTRACT §11) ---------------------
+
+async def link_qr_is(page, srv, box: str, link: str) -> None:
+    """The QR code shown in `box` is the server's QR code of `link` (and has loaded)."""
+    from townhall.web import qr_svg
+    img = page.locator(f"{box} img.link-qr")
+    await img.wait_for()
+    await page.wait_for_function(
+        "(sel) => { const i = document.querySelector(sel); return i.complete && i.naturalWidth > 0; }",
+        arg=f"{box} img.link-qr")
+    src = await img.get_attribute("src")
+    assert httpx.get(f"{srv.url}{src}").content == qr_svg(link)
+
+
+async def test_organiser_replaces_a_staff_link_and_the_tablet_holding_it_stops(browser, sqlite_server):
+    srv = sqlite_server
+    old_lead, old_fac = srv.links()["lead"], srv.links()["facilitators"]["access"]
+    page, watch = await open_organiser(browser, srv, LANDSCAPE, bypass_csp=True)
+    lead, lead_watch = await open_console(browser, old_lead, PORTRAIT)
+    tablet, tablet_watch = await open_console(browser, old_fac, PORTRAIT)
+    row = page.locator("#staff-links li[data-role=lead]")
+    card = page.locator("#group-cards li.group-card[data-group='access']")
+
+    # Every staff link can be shown as a QR code, to open it on a tablet by scanning.
+    await row.locator("button.show-qr").click()
+    assert await row.locator("button.show-qr").get_attribute("aria-expanded") == "true"
+    await link_qr_is(page, srv, "#staff-links li[data-role=lead]", old_lead)
+    # The organiser's own link has no Replace button here: it is replaced on the server.
+    organiser_row = page.locator("#staff-links li[data-role=organiser]")
+    assert await organiser_row.locator("button.replace-link").count() == 0
+    assert "townhall links --rotate organiser" in await organiser_row.text_content()
+    assert await axe_violations(page) == []
+
+    # Cancel changes nothing.
+    await row.locator("button.replace-link").click()
+    await page.locator("#replace-dialog[open]").wait_for()
+    assert "Lead facilitator link" in await page.text_content("#replace-title")
+    await page.click("#replace-cancel")
+    await page.wait_for_function("() => !document.querySelector('#replace-dialog').open")
+    assert await page.evaluate("() => document.activeElement.classList.contains('replace-link')")
+    await page.wait_for_timeout(300)
+    assert await page.input_value("#link-lead") == old_lead
+    await lead.locator("#status[data-state=connected]").wait_for()
+
+    # Confirm: the old link stops everywhere at once; the console shows the new one.
+    await row.locator("button.replace-link").click()
+    await page.click("#replace-confirm")
+    await page.wait_for_function(
+        "(old) => { const v = document.querySelector('#link-lead').value; return v && v !== old; }", arg=old_lead)
+    new_lead = await page.input_value("#link-lead")
+    assert "/lead/" in new_lead
+    await page.locator("#staff-status", has_text="replaced").wait_for()
+    await link_qr_is(page, srv, "#staff-links li[data-role=lead]", new_lead)
+    await lead.locator("#status[data-state=refused]").wait_for()
+    assert "replaced this link" in await lead.text_content("#status")
+    assert httpx.get(old_lead).status_code == 404
+    assert httpx.get(new_lead).status_code == 200
+    # The page that held the old link does not keep knocking.
+    await lead.wait_for_timeout(2500)
+    assert await lead.get_attribute("#status", "data-state") == "refused"
+    # The facilitator's tablet was not touched.
+    assert await tablet.get_attribute("#status", "data-state") == "connected"
+    relead, relead_watch = await open_console(browser, new_lead, PORTRAIT)
+
+    # A facilitator's link, from its group's card.
+    await card.locator("button.replace-link").click()
+    await page.locator("#replace-dialog[open]").wait_for()
+    assert "Access to services" in await page.text_content("#replace-title")
+    await page.click("#replace-confirm")
+    await page.wait_for_function(
+        "(old) => { const v = document.querySelector('#facilitator-access').value; return v && v !== old; }",
+        arg=old_fac)
+    new_fac = await page.input_value("#facilitator-access")
+    await link_qr_is(page, srv, "#group-cards li.group-card[data-group='access']", new_fac)
+    await tablet.locator("#status[data-state=refused]").wait_for()
+    assert httpx.get(old_fac).status_code == 404
+    # Other groups' tablets keep theirs; the join code was not touched.
+    assert await page.input_value("#facilitator-self-care") == srv.links()["facilitators"]["self-care"]
+    assert (await page.input_value("#join-access")) == srv.links()["join"]["access"]
+    await open_console(browser, new_fac, PORTRAIT)
+    # Only the organiser may ask for a QR code of a staff link.
+    assert httpx.get(f"{srv.url}/organiser/{srv.token('lead')}/links/lead.svg").status_code == 404
+    assert httpx.get(f"{srv.url}/organiser/{srv.token('organiser')}/links/nobody.svg").status_code == 404
+    clean(watch)
+    clean(relead_watch)
+
+
 # -- 4. nothing leaves the venue; no console errors ------------------------------------------
 
 async def seed(srv, connect) -> None:

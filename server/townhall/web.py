@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from . import i18n, pages, report
+from . import auth, i18n, pages, report
 from .assets import IMMUTABLE, REVALIDATE, Assets, source_dir
 from .engine import Engine
 
@@ -230,6 +230,22 @@ def routes(engine: Engine, base_url: Callable[[], str | None], connections: Call
             return message_page(request, "qr_sheet_link", 404)
         return page(assets, QR_SHEET, request)
 
+    async def staff_link_qr(request: Request) -> Response:
+        """A QR code of one staff link, for the organiser to open it on a tablet by
+        scanning (`?group=` names the facilitator's group). Organiser's alone, like the
+        links themselves; always the current link, so a replaced one is never shown."""
+        cred = await engine.credential(request.path_params["token"])
+        if cred is None or cred["kind"] != "staff" or cred["role"] != "organiser":
+            return message_page(request, "staff_link", 404)
+        every = auth.links(engine.credentials, base_url() or str(request.base_url))
+        role, group = request.path_params["role"], request.query_params.get("group")
+        url = every["facilitators"].get(group or "") if role == "facilitator" else every.get(role)
+        if role not in (*auth.STAFF_ROLES, "facilitator") or not isinstance(url, str):
+            return Response("no such link: use lead, board, screen, organiser, or facilitator?group=<id>",
+                            status_code=404, media_type="text/plain")
+        return Response(qr_svg(url), media_type="image/svg+xml",
+                        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+
     return [
         Route("/healthz", healthz),
         Route("/sw.js", service_worker),
@@ -245,6 +261,7 @@ def routes(engine: Engine, base_url: Callable[[], str | None], connections: Call
             **{"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
                "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"})),
         Route("/organiser/{token}/qr-sheet", qr_sheet),
+        Route("/organiser/{token}/links/{role}.svg", staff_link_qr),
         *[Route(f"/{role}/{{token}}", role_page(role)) for role in ROLE_PAGES],
         *[Route(f"{prefix}/{{path:path}}", asset) for prefix in ("/static", "/console", "/vendor")],
     ]
