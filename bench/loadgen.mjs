@@ -14,6 +14,11 @@
 // The server may send `event` (one log event) or `events` (a list of log events in
 // ascending seq, CONTRACT §7); each element of a list is checked exactly like an
 // `event` (doubled, out of order, lost).
+//
+// The `polls` phase (vote-* scenarios, townhall only: the relays have no polls) opens
+// hall polls from the lead, has every participant vote at a random moment of the vote
+// window (some change their vote once), keeps notes flowing, and records every
+// `poll.results` the screen receives with its arrival time.
 import { io } from "socket.io-client";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -91,6 +96,8 @@ const KNOWN_MSGS = new Set(["welcome", "event", "events"]);
 const pendingNotes = new Map(); // client_id -> {t, c, phase, step, acked, delivered, note_id, seq}
 const ackedByGroup = new Map(); // group -> Map(note_id -> seq)
 const kpPublish = new Map();    // keypoint_id -> {t, phase, acked}
+const pollResults = [];          // every poll.results at the screen: {t, poll_id, voters, results}
+const pollEvents = new Map();     // poll_id -> {opened_t, closed_t, closed_results} at the screen
 let writing = false;
 let rampStep = null;
 let lastEventAt = 0;
@@ -134,6 +141,10 @@ class Client {
       stats().connect_errors++;
     });
     s.on("disconnect", () => { tally.disconnects++; });
+    if (this.kind === "screen") {
+      // poll.results is not a log event: every one, with its arrival time (phasePolls)
+      s.on("poll.results", (m) => { if (m && typeof m === "object") pollResults.push({ t: now(), ...m }); });
+    }
     s.onAny((name) => { if (!KNOWN_MSGS.has(name)) tally.other_msgs[name] = (tally.other_msgs[name] ?? 0) + 1; });
     return this;
   }
@@ -226,6 +237,14 @@ class Client {
         if (via === "w") stats().broadcast.push(wall() - e.ts);
         break;
       }
+      case "poll.opened": case "poll.closed":
+        if (this.kind === "screen" && d.poll_id) {
+          const pe = pollEvents.get(d.poll_id) ?? {};
+          pe[e.type === "poll.opened" ? "opened_t" : "closed_t"] = t;
+          if (e.type === "poll.closed") pe.closed_results = d.results;
+          pollEvents.set(d.poll_id, pe);
+        }
+        break;
       case "agenda.started": case "plenary.focused":
         if (via === "w") stats().broadcast.push(wall() - e.ts);
         break;
@@ -579,6 +598,220 @@ async function phaseRamp() {
   out({ type: "phase", proc: P, phase: "ramp", best, fail_at: failAt, capped: st.capped ?? null, cpu: st.cpu });
 }
 
+// -- polls (the vote-* scenarios; townhall only) --------------------------------------
+// Inside the `polls` phase, notes flow all the time (`notes_per_s`); each note counts in
+// the window it was sent in (quiet-K before poll K opens, vote-K while its ballots
+// land), and run.py samples the servers at each window's marks (CPU per window).
+function openWindow(name) {
+  phase = name;
+  const st = stats(name);
+  st.started = now(); st.cpu0 = process.cpuUsage(); loop.reset();
+  mark(`before:${name}`);
+  return st;
+}
+function closeWindow(st, name) { endPhase(st); mark(`after:${name}`); }
+async function waitFor(pred, ms) {
+  const end = now() + ms;
+  while (!pred() && now() < end) await sleep(20);
+  return pred();
+}
+
+// A ballot: a choice poll's option (some more popular than others: weights 1, 1/2,
+// 1/3…), or a ranking, best first (60 % rank every option, the others their top 3..n-1).
+// `not`: a changed vote differs from the first one.
+function ballot(kind, n, not = null) {
+  for (;;) {
+    let c;
+    if (kind === "rank") {
+      const order = [...Array(n).keys()];
+      for (let i = n - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      c = order.slice(0, Math.random() < 0.6 || n <= 3 ? n : 3 + Math.floor(Math.random() * (n - 3)));
+    } else {
+      const w = Array.from({ length: n }, (_, i) => 1 / (i + 1));
+      let x = Math.random() * w.reduce((a, b) => a + b, 0);
+      c = 0;
+      while (c < n - 1 && (x -= w[c]) > 0) c++;
+    }
+    if (not === null || JSON.stringify(c) !== JSON.stringify(not)) return c;
+  }
+}
+// What the server must show: each participant's last acknowledged ballot, counted once
+// (choice: counts per option; rank: Borda, n-1 points for first of n, unranked none).
+function tallyOf(kind, n, ballots) {
+  if (kind === "rank") {
+    const scores = Array(n).fill(0);
+    for (const b of ballots) b.forEach((opt, place) => { scores[opt] += n - 1 - place; });
+    return { voters: ballots.length, scores };
+  }
+  const counts = Array(n).fill(0);
+  for (const b of ballots) counts[b]++;
+  return { voters: ballots.length, counts };
+}
+function sameResults(kind, got, want) {
+  if (!got || !want) return false;
+  const key = kind === "rank" ? "scores" : "counts";
+  return got.voters === want.voters && JSON.stringify(got[key]) === JSON.stringify(want[key]);
+}
+// The most of `times` (ms, ascending) within any window of `ms` (half-open).
+function maxWithin(times, ms) {
+  let best = 0;
+  for (let i = 0, j = 0; j < times.length; j++) {
+    while (times[j] - times[i] >= ms) i++;
+    best = Math.max(best, j - i + 1);
+  }
+  return best;
+}
+
+// One poll: the lead opens it; every participant votes once at a uniformly random
+// moment of the window, `change_share` of them vote again (a different choice) at a
+// random later moment still within it, once their first vote is acked; the screen's
+// `poll.results` are checked against the tally of what was acked; the lead closes it.
+async function pollRound(k, R, PL) {
+  const n = R.options;
+  const fig = { label: R.label ?? R.kind, round: k, kind: R.kind, options: n, participants: active.length,
+    ballots_sent: 0, ballots_acked: 0, first_sent: 0, changes_sent: 0, refused: {}, vote_timeouts: 0 };
+  phase = `open-${k}`;
+  const options = Array.from({ length: n }, (_, i) => R.kind === "rank"
+    ? `Key point ${i + 1}: ${LOREM}, and ${LOREM}`.slice(0, 140) : `Option ${i + 1}: ${LOREM}`.slice(0, 60));
+  const question = R.kind === "rank" ? "Rank the hall's key points, most important first"
+    : "Which of these should the assembly take up first?";
+  const tOpen = now();
+  let a;
+  try {
+    a = await lead.sock.timeout(ACK_TIMEOUT).emitWithAck("poll.open",
+      { client_id: `poll-${P}-${k}-${Math.floor(wall())}`, question, kind: R.kind, options });
+  } catch { err(stats(), "poll.open_timeout"); fig.error = "poll.open timed out"; return fig; }
+  if (!a?.ok) {
+    err(stats(), "poll.open_" + (a?.error?.code ?? "bad"));
+    fig.error = `poll.open refused: ${a?.error?.code ?? "?"} ${a?.error?.message ?? ""}`;
+    return fig;
+  }
+  const pid = fig.poll_id = a.poll_id;
+  fig.open_ack_ms = r1(now() - tOpen);
+  await waitFor(() => pollEvents.get(pid)?.opened_t !== undefined, 5000);
+  const op = pollEvents.get(pid)?.opened_t;
+  fig.open_to_screen_ms = op === undefined ? null : r1(op - tOpen);
+
+  const name = `vote-${k}`;
+  const st = openWindow(name);
+  const windowMs = (PL.vote_s ?? 10) * 1000;
+  // participant -> {order, choice}: its last acknowledged ballot, by the order they were
+  // sent (a phone's second tap replaces the first even if the first is acked later)
+  const last = new Map();
+  const acks = [];
+  let lastAckAt = null, lastSentAt = null;
+  const cast = async (c, choice, order) => {
+    fig.ballots_sent++;
+    const t = now();
+    lastSentAt = Math.max(lastSentAt ?? 0, t);
+    let ack;
+    try { ack = await c.sock.timeout(ACK_TIMEOUT).emitWithAck("vote.cast", { poll_id: pid, choice }); }
+    catch { fig.vote_timeouts++; err(st, "vote_timeout"); return; }
+    if (!ack?.ok) { // refusals, by code
+      const code = ack?.error?.code ?? "bad_ack";
+      fig.refused[code] = (fig.refused[code] ?? 0) + 1;
+      err(st, "vote_" + code);
+      return;
+    }
+    if (typeof ack.seq !== "number") fig.acks_without_seq = (fig.acks_without_seq ?? 0) + 1;
+    const ta = now();
+    acks.push(ta - t);
+    fig.ballots_acked++;
+    if ((last.get(c)?.order ?? -1) < order) last.set(c, { order, choice });
+    lastAckAt = Math.max(lastAckAt ?? 0, ta);
+  };
+  // Everyone votes at a uniformly random moment of the window; the changers (a random
+  // `change_share`) vote first within its first windowMs - 1 s and again at least 1 s
+  // later, still within it, whether or not the first ack is back (two taps on a phone).
+  const t0 = now();
+  const jobs = active.map((c) => (async () => {
+    const changes = windowMs > 1000 && Math.random() < (PL.change_share ?? 0.2);
+    const t1 = Math.random() * (changes ? windowMs - 1000 : windowMs);
+    await sleep(t0 + t1 - now());
+    const first = ballot(R.kind, n);
+    fig.first_sent++;
+    const p1 = cast(c, first, 0);
+    if (!changes) return p1;
+    const t2 = t1 + 1000 + Math.random() * (windowMs - t1 - 1000);
+    await sleep(t0 + t2 - now());
+    fig.changes_sent++;
+    return Promise.all([p1, cast(c, ballot(R.kind, n, first), 1)]);
+  })());
+  await Promise.race([Promise.all(jobs), sleep(windowMs + 2 * ACK_TIMEOUT + 2000)]);
+  closeWindow(st, name); // the votes have landed: server CPU and note latency "during the votes"
+  fig.vote_ack = summary(acks);
+  fig.last_sent_ms = lastSentAt === null ? null : r1(lastSentAt - t0);
+  fig.last_ack_ms = lastAckAt === null ? null : r1(lastAckAt - t0);
+  fig.window_ms = r1(st.ended - st.started);
+
+  // Is the screen current? The first poll.results after the last vote went out whose
+  // voters and counts (scores) equal the tally of the acknowledged ballots.
+  const settle = openWindow(`settle-${k}`);
+  const expected = tallyOf(R.kind, n, [...last.values()].map((b) => b.choice));
+  fig.expected = expected;
+  fig.voters_expected = expected.voters;
+  const mine = () => pollResults.filter((m) => m.poll_id === pid);
+  const isFinal = (m) => m.t >= (lastSentAt ?? t0) && sameResults(R.kind, m.results, expected);
+  await waitFor(() => mine().some(isFinal), (PL.settle_s ?? 5) * 1000);
+  const match = mine().find(isFinal);
+  fig.current_ms = match && lastAckAt !== null ? r1(match.t - lastAckAt) : null;
+  fig.current_from_last_sent_ms = match ? r1(match.t - lastSentAt) : null;
+  const lastMsg = mine().at(-1);
+  fig.screen_last = lastMsg ? lastMsg.results ?? { voters: lastMsg.voters } : null;
+  fig.screen_last_wrong = sameResults(R.kind, lastMsg?.results, expected) ? 0 : 1;
+
+  const tClose = now();
+  try {
+    const c = await lead.sock.timeout(ACK_TIMEOUT).emitWithAck("poll.close", { poll_id: pid });
+    if (!c?.ok) err(settle, "poll.close_" + (c?.error?.code ?? "bad"));
+  } catch { err(settle, "poll.close_timeout"); }
+  await waitFor(() => pollEvents.get(pid)?.closed_t !== undefined, 5000);
+  const pe = pollEvents.get(pid) ?? {};
+  fig.close_to_screen_ms = pe.closed_t === undefined ? null : r1(pe.closed_t - tClose);
+  fig.final = pe.closed_results ?? null;
+  fig.voters_final = pe.closed_results?.voters ?? null;
+  fig.closed_wrong = sameResults(R.kind, pe.closed_results, expected) ? 0 : 1; // counted exactly once?
+  await sleep(1000); // anything after the close would be a bug: poll.closed carries the final tally
+  closeWindow(settle, `settle-${k}`);
+
+  const msgs = mine();
+  const times = msgs.map((m) => m.t);
+  fig.results_msgs = msgs.length;
+  fig.results_after_close = pe.closed_t === undefined ? null : msgs.filter((m) => m.t > pe.closed_t).length;
+  fig.max_results_per_1s = maxWithin(times, 1000);
+  fig.min_results_gap_ms = times.length > 1 ? r1(Math.min(...times.slice(1).map((t, i) => t - times[i]))) : null;
+  fig.results_at_ms = times.map((t) => r1(t - t0)); // arrival at the screen, from the window's start
+  return fig;
+}
+
+async function phasePolls() {
+  const st = startPhase("polls");
+  const PL = cfg.polls ?? {};
+  st.poll_rounds = {};
+  if (!lead) { err(st, "no_lead"); endPhase(st); return; }
+  st.planned_rate = startWriting(cfg.notes_per_s);
+  for (const [i, R] of (PL.rounds ?? []).entries()) {
+    const k = i + 1;
+    const q = openWindow(`quiet-${k}`);
+    await sleep((PL.quiet_s ?? 10) * 1000);
+    closeWindow(q, `quiet-${k}`);
+    const fig = await pollRound(k, R, PL);
+    st.poll_rounds[fig.label] = fig;
+    out({ type: "poll", proc: P, label: fig.label, error: fig.error, sent: fig.ballots_sent, acked: fig.ballots_acked,
+      refused: fig.refused, timeouts: fig.vote_timeouts, voters: fig.voters_final, closed_wrong: fig.closed_wrong,
+      current_ms: fig.current_ms, max_per_1s: fig.max_results_per_1s, msgs: fig.results_msgs,
+      vote_ack: fig.vote_ack, quiet: summary(stats(`quiet-${k}`).deliver), vote: summary(stats(`vote-${k}`).deliver) });
+  }
+  stopWriting();
+  phase = "polls";
+  await drain();
+  endPhase(st);
+  out({ type: "phase", proc: P, phase: "polls", planned_rate: r1(st.planned_rate), errors: st.errors, cpu: st.cpu });
+}
+
 // -- checks ------------------------------------------------------------------------
 function lostReport() {
   // Every acked note of a group must reach that group's facilitator and every member
@@ -605,7 +838,8 @@ function lostReport() {
 const started = now();
 const cpuStart = process.cpuUsage();
 const PH = { join: phaseJoin, work: () => phaseWork(), keypoints: phaseKeypoints, plenary: phasePlenary,
-  reconnect: phaseReconnect, ramp: phaseRamp, storm: phaseStorm, burst: phaseBurst };
+  reconnect: phaseReconnect, ramp: phaseRamp, storm: phaseStorm, burst: phaseBurst,
+  polls: phasePolls };
 const chain = new Set(cfg.chain ?? []); // phases that start at once, without a barrier
 for (const [i, name] of cfg.phases.entries()) {
   // join and storm connect the staff first: storm has its own barrier once they are in.

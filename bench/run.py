@@ -5,6 +5,7 @@
     python bench/run.py --scenarios nhs --systems townhall-sqlite,relay-node
     python bench/run.py --scenarios storms --rounds 3 --baseline-src /tmp/townhall-base
     python bench/run.py --scenarios storm-1000 --rounds 0 --profile storm-1000
+    python bench/run.py --scenarios vote-1000 --rounds 3   # the votes (townhall only)
 
 Each round runs every scenario on every system once, in turn (the order of the systems
 reversed every other round); `--rounds N` repeats it and the report gives the median of
@@ -123,8 +124,28 @@ STORMS = {
                        systems=STORM_SYSTEMS),
 }
 FULL.update(STORMS)
-DEFAULT_SCENARIOS = ["nhs", "town-1000", "town-5000"]  # make bench; the storms on request
-ALIASES = {"storms": list(STORMS), "all": list(FULL)}
+# Votes (issue 11): everyone in (spread over `join_window_s`), then for each poll of
+# `polls.rounds`: `quiet_s` of notes only, the lead opens a hall poll, every participant
+# votes once at a uniformly random moment of `vote_s` and `change_share` of them vote
+# again later within it, the screen records every `poll.results`, the lead closes it.
+# Notes go on at `rate` (no supports) throughout. Townhall only: the relays have no polls.
+VOTE_SYSTEMS = ["townhall-sqlite", "townhall-redis-1", "townhall-redis-2"]
+VOTES = {
+    # 25 tables of 40, as storm-1000; a choice poll of 4 options, then the hall ranks 8
+    # key points (~140 characters each)
+    "vote-1000": dict(groups=25, per_group=40, phases=["join", "polls"], join_window_s=5, rate=20,
+                      supports_per_note=0, townhall_only=True, timeout_s=300,
+                      polls=dict(rounds=[dict(label="choice", kind="choice", options=4),
+                                         dict(label="rank", kind="rank", options=8)],
+                                 quiet_s=10, vote_s=10, change_share=0.2, settle_s=5),
+                      systems=VOTE_SYSTEMS),
+}
+for _sc in VOTES.values():  # the windows inside the polls phase, sampled like phases
+    _sc["windows"] = [f"{w}-{k}" for k in range(1, len(_sc["polls"]["rounds"]) + 1)
+                      for w in ("quiet", "vote", "settle")]
+FULL.update(VOTES)
+DEFAULT_SCENARIOS = ["nhs", "town-1000", "town-5000"]  # make bench; storms and votes on request
+ALIASES = {"storms": list(STORMS), "votes": list(VOTES), "all": list(FULL)}
 
 QUICK = {
     "nhs": dict(groups=None, per_group=40, work_s=3, rate=None, keypoint_groups=5, join_window_s=2,
@@ -349,7 +370,8 @@ def secret(url: str) -> str:
 def loadgen_configs(sysm: System, sc_name: str, sc: dict, group_ids: list[str], links: dict | None,
                     quick: bool, workdir: Path) -> list[dict]:
     n = len(group_ids) * sc["per_group"]
-    nprocs = 1 if n <= 2500 else 2
+    # the polls are opened by the lead and checked on one screen: one process
+    nprocs = 1 if n <= 2500 or sc.get("polls") else 2
     rate = sc.get("rate") or n / NATURAL_GAP_S
     burst_left = (sc.get("burst") or {}).get("notes", 0)
     cfgs = []
@@ -377,13 +399,13 @@ def loadgen_configs(sysm: System, sc_name: str, sc: dict, group_ids: list[str], 
             "lead_token": (secret(links["lead"]) if links else "lead") if i == 0 else None,
             "screen_token": secret(links["screen"]) if links else "screen",
             "join_window_s": sc.get("join_window_s", 5), "work_s": sc.get("work_s", 5),
-            "notes_per_s": rate * share, "supports_per_note": 0.5,
+            "notes_per_s": rate * share, "supports_per_note": sc.get("supports_per_note", 0.5),
             "keypoint_groups": max(1, round(sc.get("keypoint_groups", 1) * share)),
             "keypoints_per_group": sc.get("keypoints_per_group", 1),
             "keypoint_window_s": sc.get("keypoint_window_s", 2),
             "plenary_wait_ms": sc.get("plenary_wait_ms", 1500),
             "focus_groups": group_ids[:3], "phases": sc["phases"], "ramp": sc.get("ramp"),
-            "storm": sc.get("storm"), "burst": burst,
+            "storm": sc.get("storm"), "burst": burst, "polls": sc.get("polls"),
             # chained phases start without a barrier; with several processes they would
             # not start together, so they get one
             "chain": sc.get("chain", []) if nprocs == 1 else [],
@@ -443,6 +465,12 @@ def drive(sysm: System, cfgs: list[dict], rpid: int | None, timeout_s: float) ->
                     pending_marks.setdefault(name, set()).add(i)
                     if len(pending_marks[name]) == len(procs):
                         mark(name)
+                elif msg.get("type") == "poll":
+                    brief = {k: v for k, v in msg.items() if k not in ("type", "proc", "vote_ack", "quiet", "vote")}
+                    for k in ("vote_ack", "quiet", "vote"):
+                        if isinstance(msg.get(k), dict):
+                            brief[k] = f"p50 {msg[k]['p50']} p99 {msg[k]['p99']} n {msg[k]['n']}"
+                    log(f"  {sysm.name} poll: {brief}")
                 elif msg.get("type") in ("phase", "ramp_step"):
                     brief = {k: v for k, v in msg.items() if k in (
                         "phase", "rate", "clients", "failed", "notes_per_s", "ok", "why", "all_resynced_ms",
@@ -513,6 +541,8 @@ def merge(results: list[dict]) -> dict:
                     m["work_ms"] = max(m["work_ms"], v)
                 elif k in ("all_resynced_ms", "all_in_ms"):  # the last process's; none if one never got there
                     m[k] = None if v is None or m.get(k, 0) is None else round(max(m.get(k, 0), v), 1)
+                elif k == "poll_rounds" and v:  # one generator process runs the polls
+                    m[k] = v
                 elif k in ("steps", "best", "fail_at", "capped", "planned_rate"):
                     m[k] = v if k != "planned_rate" else m.get(k, 0) + v
     out = {"phases": {}, "tally": tally, "lost": lost,
@@ -613,7 +643,7 @@ def run_one(sc_name: str, sc: dict, sys_name: str, quick: bool, run_dir: Path,
         cfgs = loadgen_configs(sysm, sc_name, sc, group_ids, links, quick, workdir)
         if profile is not None:
             spies = start_profile(sysm, workdir, profile.get("rate", 100))
-        results, marks = drive(sysm, cfgs, rpid, timeout_s=150 if not quick else 60)
+        results, marks = drive(sysm, cfgs, rpid, timeout_s=sc.get("timeout_s", 150) if not quick else 60)
         if spies:
             profile["raw"] = stop_profile(spies)
         if not results:
@@ -637,10 +667,23 @@ def run_one(sc_name: str, sc: dict, sys_name: str, quick: bool, run_dir: Path,
             "rss_end_mb": round(by["end"]["rss_kb"] / 1024, 1),
             "connected": connected,
             "kb_per_client": round((joined["rss_kb"] - idle["rss_kb"]) / connected, 1) if joined else None,
-            "cpu_pct": {p: phase_cpu(marks, p) for p in sc["phases"]},
-            "cpu_ms": {p: phase_cpu_ms(marks, p) for p in sc["phases"]},
-            "redis_cpu_pct": {p: phase_cpu(marks, p, "redis_ticks") for p in sc["phases"]} if rpid else None,
+            "cpu_pct": {p: phase_cpu(marks, p) for p in sc["phases"] + sc.get("windows", [])},
+            "cpu_ms": {p: phase_cpu_ms(marks, p) for p in sc["phases"] + sc.get("windows", [])},
+            "redis_cpu_pct": {p: phase_cpu(marks, p, "redis_ticks") for p in sc["phases"] + sc.get("windows", [])}
+            if rpid else None,
         }
+        for fig in ((rec["phases"].get("polls") or {}).get("poll_rounds") or {}).values():
+            # server CPU per ballot above what the notes alone cost (the quiet window's rate)
+            k = fig.get("round")
+            srv, b, a = rec["server"], by.get(f"before:vote-{k}"), by.get(f"after:vote-{k}")
+            quiet = srv["cpu_pct"].get(f"quiet-{k}")
+            if b and a and quiet is not None and fig.get("ballots_sent"):
+                extra = (a["ticks"] - b["ticks"]) / CLK * 1000 - quiet / 100 * (a["t"] - b["t"]) * 1000
+                fig["cpu_ms_per_ballot"] = round(extra / fig["ballots_sent"], 3)
+        if sc.get("windows"):  # how long each window inside a phase lasted (s)
+            rec["server"]["window_s"] = {
+                p: round(by[f"after:{p}"]["t"] - by[f"before:{p}"]["t"], 2)
+                for p in sc["windows"] if f"before:{p}" in by and f"after:{p}" in by}
         rec["planned_rate"] = round(sum(c["notes_per_s"] for c in cfgs), 1)
         rec["ok"] = True
     except Exception as exc:
@@ -807,7 +850,10 @@ def profile_summary(lines: list[str], title: str, top: int = 30) -> str:
 
 # Counts where one bad round must show: the worst round is reported, not the median.
 WORST = {"lost", "errors", "doubled", "doubled_client_id", "out_of_order", "overlap", "resend_changed_id",
-         "bad_events_msgs", "undelivered", "unacked", "not_resynced", "connect_errors"}
+         "bad_events_msgs", "undelivered", "unacked", "not_resynced", "connect_errors",
+         # the votes: refusals, timeouts, a wrong tally, the busiest second of poll.results
+         "refused", "vote_timeouts", "closed_wrong", "screen_last_wrong", "max_results_per_1s",
+         "results_after_close", "acks_without_seq"}
 
 
 def _num(v) -> bool:
@@ -835,10 +881,24 @@ def combine(objs: list, worst: bool = False):
     return first
 
 
+def longest_gap(f: dict) -> float | None:
+    """The longest wait between two `poll.results` at the screen while the ballots land
+    (from the first until the one after the last ack): how stale the screen got."""
+    t = f.get("results_at_ms") or []
+    end = f.get("last_ack_ms")
+    if end is None or len(t) < 2:
+        return None
+    upto = next((i for i, x in enumerate(t) if x >= end), len(t) - 1)
+    gaps = [b - a for a, b in zip(t[:upto + 1], t[1:upto + 1])]
+    return round(max(gaps), 1) if gaps else None
+
+
 def aggregate(runs: list[dict]) -> list[dict]:
     """One record per (scenario, system), in the order first run, from its good rounds."""
     groups: dict[tuple[str, str], list[dict]] = {}
     for r in runs:
+        for f in ((r.get("phases") or {}).get("polls") or {}).get("poll_rounds", {}).values():
+            f.setdefault("longest_gap_ms", longest_gap(f))
         groups.setdefault((r["scenario"], r["system"]), []).append(r)
     out = []
     for (sc, sysname), recs in groups.items():
@@ -847,6 +907,16 @@ def aggregate(runs: list[dict]) -> list[dict]:
             out.append({**recs[-1], "rounds": 0, "rounds_failed": len(recs)})
             continue
         agg = combine(good)
+        polls = [((r["phases"].get("polls") or {}).get("poll_rounds") or {}) for r in good]
+        if any(polls):  # the votes: the worst round beside the median
+            agg["vote_worst"] = {}
+            for label in dict.fromkeys(k for pr in polls for k in pr):
+                cur = [(pr.get(label) or {}).get("current_ms") for pr in polls]
+                agg["vote_worst"][label] = {
+                    "current_ms": None if None in cur else max(cur), "never_current": cur.count(None),
+                    "longest_gap_ms": max([(pr.get(label) or {}).get("longest_gap_ms") or 0 for pr in polls]) or None,
+                    "rounds_exact": sum(1 for pr in polls if (pr.get(label) or {}).get("closed_wrong") == 0),
+                    "rounds": len(polls)}
         agg["ok"] = True
         agg["rounds"] = len(good)
         agg["rounds_failed"] = len(recs) - len(good)
@@ -962,10 +1032,14 @@ def write_report(raw_runs: list[dict], info: dict, quick: bool, elapsed: float) 
         L.append(f"Baseline (`townhall-base-*`): {info['baseline']}; townhall (`townhall-*`): "
                  f"{info['machine'].get('townhall')}.\n")
     storm_runs = [r for r in runs if "storm" in (r.get("phases") or {}) or r["scenario"] in STORMS]
-    runs = [r for r in runs if r not in storm_runs]
+    vote_runs = [r for r in runs if r["scenario"] in VOTES]
+    runs = [r for r in runs if r not in storm_runs and r not in vote_runs]
     if storm_runs:
         L.append(storm_report(storm_runs))
-        pairs = before_after(storm_runs + runs)
+    if vote_runs:
+        L.append(vote_report(vote_runs))
+    if storm_runs or vote_runs:
+        pairs = before_after(storm_runs + vote_runs + runs)
         if pairs:
             L.append(pairs)
     if runs:
@@ -1056,7 +1130,7 @@ def write_report(raw_runs: list[dict], info: dict, quick: bool, elapsed: float) 
     if nrounds > 1:
         L.append(rounds_report(raw_runs))
     L.append("## Goals\n")
-    L.append(goals(runs + storm_runs))
+    L.append(goals(runs + storm_runs + vote_runs))
     L.append("## Machine\n")
     for k, v in info["machine"].items():
         L.append(f"- {k}: {v}")
@@ -1092,6 +1166,121 @@ def storm_figs(r: dict) -> dict:
 def per(cpu_ms: float | None, n: int | None) -> float | None:
     """CPU milliseconds per item."""
     return round(cpu_ms / n, 2) if cpu_ms is not None and n else None
+
+
+def vote_polls(r: dict) -> list[tuple[str, dict]]:
+    """(label, figures) of each poll of a vote record, in the order they ran."""
+    rounds = ((r.get("phases") or {}).get("polls") or {}).get("poll_rounds") or {}
+    return sorted(rounds.items(), key=lambda kv: kv[1].get("round") or 0)
+
+
+def vote_figs(r: dict, f: dict) -> dict:
+    """One poll's figures, with the notes and the server around it (its windows)."""
+    k, ph, srv = f.get("round"), r["phases"], r["server"]
+    q, v = ph.get(f"quiet-{k}", {}), ph.get(f"vote-{k}", {})
+    redis = srv.get("redis_cpu_pct") or {}
+    participants = r.get("participants")
+    return {"in": participants - r["tally"].get("failed_joins", 0) if participants else None,
+            "participants": participants,
+            "quiet": q.get("deliver"), "vote": v.get("deliver"), "quiet_p99": (q.get("deliver") or {}).get("p99"),
+            "vote_p99": (v.get("deliver") or {}).get("p99"),
+            "cpu_quiet": srv["cpu_pct"].get(f"quiet-{k}"), "cpu_vote": srv["cpu_pct"].get(f"vote-{k}"),
+            "redis_quiet": redis.get(f"quiet-{k}"), "redis_vote": redis.get(f"vote-{k}"),
+            "gen_cpu": v.get("gen_cpu"), "gen_loop": v.get("gen_loop_p99_ms"),
+            # poll.closed's voters and counts (scores) equal the tally of the acked ballots
+            "exact": f.get("closed_wrong") == 0,
+            "all_voted": f.get("voters_final") is not None and f.get("voters_final") == participants,
+            "worst": (r.get("vote_worst") or {}).get(f.get("label")) or {}}
+
+
+def secs(ms: float | None) -> str:
+    return "–" if ms is None else f"{ms / 1000:.1f}"
+
+
+def vote_report(runs: list[dict]) -> str:
+    L = ["## Votes (issue 11)\n",
+         "Everyone joins (spread over 5 s); notes flow at the scenario's rate (no supports) throughout. For "
+         "each poll: a *quiet* window of notes only, then the lead opens a hall poll (`poll.open`), every "
+         "participant votes once at a uniformly random moment of the 10 s window, and 20 % of them vote "
+         "again (another choice) at least 1 s later, still within it (sent whether or not the first ack "
+         "is back: two taps); the screen records every "
+         "`poll.results`; then the lead closes it (`poll.close`) and the screen gets `poll.closed`. *Counted "
+         "exactly once*: `poll.closed`'s results equal the tally of each participant's last acknowledged "
+         "ballot (the later of two when both were acked; choice: counts; rank: Borda scores), voters included. *Screen current*: from the last "
+         "vote's ack to the first `poll.results` (after the last vote went out) equal to that tally. "
+         "*Busiest second*: the most `poll.results` of the poll the screen received within any 1 s (arrival "
+         "times). The vote window runs from the open to the last ack. Townhall only: the bare relays have "
+         "no polls.\n",
+         "| scenario | system | poll | participants in | ballots acked / sent (changes) | refused (by code) / "
+         "timed out | last vote sent / acked (s after the open) | final voters / counted exactly once | screen current after the last ack (ms) | "
+         "poll.results: messages, busiest second, shortest gap, longest gap while the votes land (ms) | vote ack p50 / p99 / max | "
+         "note→facilitator p50 / p99, quiet → votes | server CPU %, quiet → votes | server CPU ms per ballot "
+         "(above the notes) | generator CPU % / loop lag p99 ms (votes) | others' CPU % / CPU pressure % "
+         "(during the run) | machine load at start |",
+         "|" + "---|" * 17]
+    for r in runs:
+        if not r.get("ok"):
+            L.append(f"| {r['scenario']} | {r['system']} | failed: {(r.get('error') or '?')[:120]} |" + " |" * 14)
+            continue
+        polls = vote_polls(r)
+        if not polls:
+            L.append(f"| {r['scenario']} | {sysname(r)} | no poll ran |" + " |" * 14)
+        for label, f in polls:
+            if f.get("error"):
+                L.append(f"| {r['scenario']} | {sysname(r)} | {label}: {f['error'][:100]} |" + " |" * 14)
+                continue
+            v = vote_figs(r, f)
+            refused = ", ".join(f"{k} {n}" for k, n in (f.get("refused") or {}).items() if n) or "0"
+            exact = "✓" if v["exact"] else f"✗ (got {f.get('final')}, want {f.get('expected')})"
+            w = v["worst"]
+            cur = fmt(f.get("current_ms")) + (f" (worst {fmt(w['current_ms'])})" if w.get("current_ms") is not None
+                                              and r.get("rounds", 1) > 1 else "")
+            if w.get("never_current"):
+                cur += f" (never current in {w['never_current']} round(s))"
+            cpu = f"{fmt(v['cpu_quiet'])} → {fmt(v['cpu_vote'])}"
+            if v["redis_vote"] is not None:
+                cpu += f" (+Redis {fmt(v['redis_quiet'])} → {fmt(v['redis_vote'])})"
+            L.append(f"| {r['scenario']} | {sysname(r)} | {label} ({f.get('options')} options) | {fmt(v['in'])} | "
+                     f"{fmt(f.get('ballots_acked'))} / {fmt(f.get('ballots_sent'))} ({fmt(f.get('changes_sent'))}) | "
+                     f"{refused} / {fmt(f.get('vote_timeouts'))} | {secs(f.get('last_sent_ms'))} / "
+                     f"{secs(f.get('last_ack_ms'))} | {fmt(f.get('voters_final'))} of "
+                     f"{fmt(v['participants'])} / {exact} | {cur} | {fmt(f.get('results_msgs'))}, "
+                     f"{fmt(f.get('max_results_per_1s'))}, {fmt(f.get('min_results_gap_ms'))}, "
+                     f"{fmt(f.get('longest_gap_ms'))}" + (f" (worst {fmt(w['longest_gap_ms'])})" if w.get("longest_gap_ms")
+                                                          and r.get("rounds", 1) > 1 else "") + " | "
+                     f"{lat(f.get('vote_ack'))} | "
+                     f"{lat(v['quiet'], ('p50', 'p99'))} → {lat(v['vote'], ('p50', 'p99'))} | {cpu} | "
+                     f"{fmt(f.get('cpu_ms_per_ballot'))} | {fmt(v['gen_cpu'])} / {fmt(v['gen_loop'])} | "
+                     f"{fmt(r.get('others_cpu_pct'))} / {fmt(r.get('cpu_pressure_run'))} | {fmt(r.get('loadavg'))} |")
+    L.append("")
+    return "\n".join(L) + "\n"
+
+
+def vote_goals(ok: list[dict]) -> list[str]:
+    runs = [r for r in ok if r["scenario"] in VOTES]
+    if not runs:
+        return []
+    mark = lambda good: "✓" if good else "✗"
+    exact, current, rate = [], [], []
+    for r in runs:
+        for label, f in vote_polls(r):
+            v = vote_figs(r, f)
+            w = v["worst"]
+            n = w.get("rounds") or 1
+            good = v["exact"] and v["all_voted"] and w.get("rounds_exact", 1 if v["exact"] else 0) == n
+            exact.append(f"{r['system']} {label}: {fmt(f.get('voters_final'))} voters of {fmt(v['participants'])}, "
+                         f"exact in {fmt(w.get('rounds_exact'))} of {n} rounds {mark(good)}")
+            cur, worst = f.get("current_ms"), w.get("current_ms")
+            good = cur is not None and cur < 1000 and not w.get("never_current")
+            current.append(f"{r['system']} {label}: {fmt(cur)} ms" + (f" (worst round {fmt(worst)})" if n > 1 else "")
+                           + f" {mark(good)}")
+            rate.append(f"{r['system']} {label}: {fmt(f.get('max_results_per_1s'))} {mark((f.get('max_results_per_1s') or 0) <= 2)}")
+    return ["| votes: every ballot counted exactly once (`poll.closed` = the tally of each participant's last "
+            "acked ballot; final voters = participants) | " + "; ".join(exact) + " |",
+            "| votes: the screen's result current within 1 s of the last vote (median of rounds) | "
+            + "; ".join(current) + " |",
+            "| votes: `poll.results` at most twice a second per poll (busiest 1 s at the screen, worst round) | "
+            + "; ".join(rate) + " |"]
 
 
 def storm_report(runs: list[dict]) -> str:
@@ -1143,7 +1332,29 @@ def before_after(runs: list[dict]) -> str:
         relay = by.get((sc, "relay-py"))
         if not new:
             continue
-        if "storm" in base["phases"]:
+        if sc in VOTES:
+            figs = []
+            for label, _ in vote_polls(new):
+                def one(key, label=label, sub=None):
+                    def get(r):
+                        f = dict(vote_polls(r)).get(label) or {}
+                        return (f.get(key) or {}).get(sub) if sub else f.get(key)
+                    return get
+                def note(key, label=label):
+                    def get(r):
+                        f = dict(vote_polls(r)).get(label)
+                        return vote_figs(r, f)[key] if f else None
+                    return get
+                figs += [(f"{label}: screen current after the last ack (ms)", one("current_ms")),
+                         (f"{label}: counted exactly once", lambda r, label=label: (
+                             lambda f: None if not f else ("yes" if vote_figs(r, f)["exact"] else "NO"))(
+                             dict(vote_polls(r)).get(label))),
+                         (f"{label}: poll.results in the busiest second", one("max_results_per_1s")),
+                         (f"{label}: vote ack p99 (ms)", one("vote_ack", sub="p99")),
+                         (f"{label}: note→facilitator p99 during the votes (ms)", note("vote_p99")),
+                         (f"{label}: server CPU % during the votes", note("cpu_vote")),
+                         (f"{label}: server CPU ms per ballot", one("cpu_ms_per_ballot"))]
+        elif "storm" in base["phases"]:
             figs = [("participants welcomed", lambda r: storm_figs(r)["welcomed"]),
                     ("time until all in (ms)", lambda r: storm_figs(r)["all_in"]),
                     ("join p99 (ms)", lambda r: (storm_figs(r)["join"] or {}).get("p99")),
@@ -1180,7 +1391,19 @@ def rounds_report(raw_runs: list[dict]) -> str:
             L.append(f"| {r['scenario']} | {r['system']} | {r.get('round', 1)} | failed: "
                      f"{(r.get('error') or '?')[:100]} | | | |")
             continue
-        if "storm" in r["phases"]:
+        if r["scenario"] in VOTES:
+            parts = []
+            for label, f in vote_polls(r):
+                v = vote_figs(r, f)
+                parts.append(f"{label}: {fmt(f.get('ballots_acked'))}/{fmt(f.get('ballots_sent'))} acked (last at "
+                             f"{secs(f.get('last_ack_ms'))} s), "
+                             f"{fmt(f.get('voters_final'))} voters {'exact' if v['exact'] else 'WRONG'}, current "
+                             f"{fmt(f.get('current_ms'))}, busiest 1 s {fmt(f.get('max_results_per_1s'))}, longest gap "
+                             f"{fmt(f.get('longest_gap_ms'))}, vote ack "
+                             f"p99 {fmt((f.get('vote_ack') or {}).get('p99'))}, note p99 {fmt(v['quiet_p99'])} → "
+                             f"{fmt(v['vote_p99'])}, CPU % {fmt(v['cpu_quiet'])} → {fmt(v['cpu_vote'])}")
+            key = "; ".join(parts) or "no poll ran"
+        elif "storm" in r["phases"]:
             f = storm_figs(r)
             key = (f"in {fmt(f['welcomed'])}/{fmt(f['tried'])}, all in {fmt(f['all_in'])}, join p99 "
                    f"{fmt((f['join'] or {}).get('p99'))}, note p99 {fmt(f['p99'])} (first 0.5 s {fmt(f['early_p99'])}), "
@@ -1277,6 +1500,7 @@ def goals(runs: list[dict]) -> str:
     ok = [r for r in runs if r.get("ok")]
     out = ["| goal | result |", "|---|---|"]
     out += storm_goals(ok)
+    out += vote_goals(ok)
 
     def find(sys_prefix: str, scenario: str):
         return [r for r in ok if r["system"].startswith(sys_prefix) and r["scenario"] == scenario]
@@ -1322,13 +1546,20 @@ def goals(runs: list[dict]) -> str:
     return "\n".join(out) + "\n"
 
 
+PLOTTED = ("nhs", "town-1000", "town-5000")  # latency.svg: note→facilitator p99 of these
+
+
+def plotted(runs: list[dict]) -> bool:
+    return any(r.get("scenario") in PLOTTED for r in runs)
+
+
 def write_svg(runs: list[dict], path: Path) -> None:
     """Note→facilitator p99 against clients, one line per system (log-log)."""
     series: dict[str, list[tuple[int, float]]] = {}
     partial: set[tuple[str, int]] = set()  # runs where some participants never got in
     nothing: list[tuple[str, int]] = []     # runs where no note was delivered at all
     for r in runs:
-        if r.get("ok") and r["scenario"] in ("nhs", "town-1000", "town-5000"):
+        if r.get("ok") and r["scenario"] in PLOTTED:
             d = r["phases"].get("work", {}).get("deliver", {}).get("p99")
             if r["tally"].get("failed_joins"):
                 partial.add((r["system"], r["clients"]))
@@ -1434,7 +1665,8 @@ def main() -> int:
         out_dir.mkdir(parents=True, exist_ok=True)
         md = write_report(raw["runs"], raw["info"], raw["info"]["quick"], raw["elapsed_s"])
         (out_dir / "latest.md").write_text(md)
-        write_svg(aggregate(raw["runs"]), out_dir / "latency.svg")
+        if plotted(raw["runs"]):
+            write_svg(aggregate(raw["runs"]), out_dir / "latency.svg")
         print(md)
         return 0
     if args.baseline_src:
@@ -1491,6 +1723,8 @@ def main() -> int:
     def chosen_for(sc: dict) -> list[str]:
         pick = systems if (args.systems or "systems" not in sc) else sc["systems"]
         pick = with_baseline(pick)
+        if sc.get("townhall_only"):  # the bare relays have no polls
+            pick = [s for s in pick if spec(s)[0] == "townhall"]
         return [s for s in pick if redis_ok or spec(s)[2] != "redis"]
 
     out_dir = Path(args.out)
@@ -1558,15 +1792,21 @@ def main() -> int:
     (out_dir / f"raw-{'quick' if args.quick else 'full'}-{stamp}.json").write_text(json.dumps(raw))
     md = write_report(runs, info, args.quick, elapsed)
     (out_dir / "latest.md").write_text(md)
-    write_svg(aggregate(runs), out_dir / "latency.svg")
+    if plotted(runs):  # storms and votes alone leave the last plot as it was
+        write_svg(aggregate(runs), out_dir / "latency.svg")
     print(md)
-    log(f"done in {elapsed:.0f} s: {out_dir / 'latest.md'}, {out_dir / 'latency.svg'}, {out_dir / 'latest.json'}")
+    log(f"done in {elapsed:.0f} s: {out_dir / 'latest.md'}, "
+        + (f"{out_dir / 'latency.svg'}, " if plotted(runs) else "") + f"{out_dir / 'latest.json'}")
     return 0
 
 
 def profile_figures(r: dict) -> str:
     if not r.get("ok"):
         return f"failed: {r.get('error')}"
+    if r["scenario"] in VOTES:
+        return "; ".join(f"{label}: screen current {fmt(f.get('current_ms'))} ms after the last ack, vote ack p99 "
+                         f"{fmt((f.get('vote_ack') or {}).get('p99'))} ms, note→facilitator p99 during the votes "
+                         f"{fmt(vote_figs(r, f)['vote_p99'])} ms" for label, f in vote_polls(r)) + "."
     if "storm" in r["phases"]:
         f = storm_figs(r)
         return (f"{fmt(f['welcomed'])} of {fmt(f['tried'])} in, all in after {fmt(f['all_in'])} ms, join p99 "
