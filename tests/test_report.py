@@ -303,7 +303,9 @@ def test_report_sections(day):
     assert "Gender identity: no Board response was logged." in gaps
     assert "Access to services: no Board response" not in gaps
     assert gaps.count("was not checked by any participant") == 2  # self-care's two responses
-    assert gaps.count("was never resolved") == 1 and "Bilal you" in gaps
+    # The record names nobody by default (docs/privacy.md): the author is a pseudonym.
+    assert gaps.count("was never resolved") == 1 and "a correction by Participant " in gaps
+    assert "Bilal" not in gaps
     assert "still running when the record ends" in gaps
     for slot in ("Plenary: Gender identity", "Plenary: Self-care", "Board commitments and reasons"):
         assert slot in gaps
@@ -421,7 +423,8 @@ async def test_exports_agree_on_every_store(fresh_server, connect, tmp_path):
         assert httpx.get(f"{srv.url}/export/{path}", headers=auth).content == target.read_bytes()
     body = (tmp_path / "out.html").read_text()
     assert "We will pilot evening clinics" in section(body, "commitments")
-    assert "a correction by Ann was never resolved" in section(body, "gaps")
+    assert re.search(r"a correction by Participant \d+ was never resolved", section(body, "gaps"))
+    assert "Ann" not in body  # names only with --names
 
 
 # -- a hand-built day, with the clock under control ---------------------------------------
@@ -562,7 +565,9 @@ def test_overruns_and_still_running_are_marked():
     assert "Groups overran" not in gaps and "Plenary overran" not in gaps
     assert "Extra slot: this agenda slot never ran." in gaps
     assert "Beta: no key points were published." in gaps and "Beta: no Board response was logged." in gaps
-    assert "a correction by Ann was never resolved" in gaps
+    assert "a correction by Participant 1 was never resolved" in gaps and "Ann" not in body
+    named = section(report.html_report(log, names=True), "gaps")
+    assert "a correction by Ann was never resolved" in named
     assert "Test &lt;assembly&gt; &amp; co" in body and "Alpha &lt;group&gt;" in body
     assert "<group>" not in body
 

@@ -346,8 +346,8 @@ async def test_the_record_shows_the_agenda_as_planned_and_as_changed(sqlite_serv
     planned, changed = section.split("Changed on the day", 1)
     changed = changed.split("</ul>", 1)[0]
     assert "Prepared before the day" in planned and "Extra plenary round" not in planned
-    assert (f"Lead facilitator: changed \u201c{first['title']}\u201d: lengthened it from "
+    assert (f"Lead: changed \u201c{first['title']}\u201d: lengthened it from "
             f"{first['minutes']} to {first['minutes'] + 10} min") in changed
-    assert "Lead facilitator: added \u201cExtra plenary round\u201d (15 min), after" in changed
+    assert "Lead: added \u201cExtra plenary round\u201d (15 min), after" in changed
     assert "Organiser: renamed the group \u201cAccess to services\u201d to \u201cAccess to care\u201d" in changed
     assert "Prepared before the day" not in changed, "changes before the day began are preparation"

@@ -218,6 +218,9 @@ STANCE_MARK = {"commit": "\u2713", "consider": "?", "decline": "\u2717"}  # ✓ 
 ROLE_WORD = {"lead": N_("lead"), "organiser": N_("organiser"), "board": N_("Board"),
              "facilitator": N_("facilitator"), "participant": N_("participant"), "screen": N_("screen")}
 OUTCOME_LABEL = {"accepted": N_("Accepted"), "noted": N_("Noted")}
+# What goes between the translated pieces of one line: languages space and write these
+# differently (French " ; " and " : ", Arabic "؛ " and "، ").
+SEPARATOR = {"clauses": N_("; "), "list": N_(", "), "label": N_(": ")}
 KIND_WORD = {"welcome": N_("welcome"), "group_work": N_("group work"), "break": N_("break"),
              "plenary": N_("plenary"), "close": N_("close")}
 OVERRUN_GRACE_MS = 60_000  # a slot that ends within a minute of its plan is on time
@@ -345,7 +348,7 @@ SHAPE_TYPES = frozenset({"assembly.updated", "group.added", "group.updated", "sl
 class Change:
     """One change to the day's shape after it began (CONTRACT §8)."""
     ts: int
-    who: str
+    who: str  # the role (ROLE_WORD)
     what: Words
 
 
@@ -408,8 +411,8 @@ def build(log: list[Event]) -> Record:
         if planned is None and e["type"] == "agenda.started":
             planned = [dict(x) for x in s.definition["agenda"]]
         if planned is not None and e["type"] in SHAPE_TYPES:
-            changes.append(Change(e["ts"], e["actor"].get("name") or e["actor"].get("role", ""),
-                                  describe_change(s, e)))
+            # Named by role, in the reader's language: staff names are English labels.
+            changes.append(Change(e["ts"], e["actor"].get("role", ""), describe_change(s, e)))
         s.apply(e)
     d = s.definition or {"title": Say.of(N_("(no assembly loaded)")), "date": None, "groups": [], "agenda": []}
     rec = Record(state=s, log=log, title=d.get("title") or Say.of(N_("(untitled assembly)")),
@@ -800,7 +803,7 @@ def environment(voice: Voice) -> Environment:
     env.globals.update(
         voice=voice, say=voice.say, marker=marker,
         STANCES=STANCES, STANCE_LABEL=STANCE_LABEL, STANCE_WORD=STANCE_WORD, STANCE_MARK=STANCE_MARK,
-        ROLE_WORD=ROLE_WORD, OUTCOME_LABEL=OUTCOME_LABEL, OVERRUN_GRACE_MS=OVERRUN_GRACE_MS,
+        ROLE_WORD=ROLE_WORD, OUTCOME_LABEL=OUTCOME_LABEL, SEP=SEPARATOR, OVERRUN_GRACE_MS=OVERRUN_GRACE_MS,
         group_anchor=group_anchor, response_anchor=response_anchor, poll_anchor=poll_anchor)
     env.filters.update(hm=voice.hm, day=voice.day, minutes=voice.minutes, signed=voice.signed,
                        decimal=voice.decimal, percent=voice.percent, clip=truncate,
