@@ -623,12 +623,12 @@ let qrVersion = 0;
 function staffControls(role, gid, spoken) {
   const key = gid ? `facilitator:${gid}` : role;
   const boxId = `qr-${key.replace(":", "-")}`;
-  const qr = el("img", { class: "qr link-qr", alt: t("QR code of the {link}", { link: spoken }), width: 176, height: 176 });
+  const qr = el("img", { class: "link-qr", alt: t("QR code: {link}", { link: spoken }), width: 176, height: 176 });
   const box = el("div", { class: "link-qr-box", id: boxId, hidden: true }, qr);
   const show = el("button", { type: "button", class: "small show-qr", text: t("QR code"),
     "aria-expanded": "false", "aria-controls": boxId, "aria-label": t("QR code: {link}", { link: spoken }) });
   const replace = role === "organiser" ? null
-    : el("button", { type: "button", class: "small rotate replace-link", text: t("Replace link…"),
+    : el("button", { type: "button", class: "small replace-link", text: t("Replace link…"),
       "aria-label": t("Replace link: {link}", { link: spoken }) });
   const controls = { key, role, gid, spoken, qr, box, show, replace, shown: "" };
   show.addEventListener("click", () => {
@@ -679,7 +679,7 @@ let replacing = null;
 
 function askReplace(controls) {
   replacing = controls;
-  setText($("replace-title"), t("Replace the {link}?", { link: controls.spoken }));
+  setText($("replace-title"), t("Replace “{link}”?", { link: controls.spoken }));
   replaceDialog.returnValue = "";
   replaceDialog.showModal();
   $("replace-cancel").focus();
@@ -697,7 +697,7 @@ replaceDialog.addEventListener("close", async () => {
   if (!ack) return;
   const status = $("staff-status");
   if (!ack.ok) {
-    setText(status, t("The {link} was not replaced: {reason}", { link: spoken, reason: explain(ack.error) }));
+    setText(status, t("“{link}” was not replaced: {reason}", { link: spoken, reason: explain(ack.error) }));
     status.dataset.state = "error";
     return;
   }
@@ -1150,7 +1150,7 @@ function askRotate(gid) {
 rotateDialog.addEventListener("close", async () => {
   const gid = rotating;
   rotating = null;
-  const opener = cards.get(gid)?.li.querySelector("button.rotate:not(.replace-link)");
+  const opener = cards.get(gid)?.li.querySelector("button.rotate");
   if (rotateDialog.returnValue !== "confirm" || !gid) { opener?.focus(); return; }
   const name = groupNameOf(gid);
   const ack = await write(`rotate:${gid}`, "joincode.rotate", { group_id: gid }, opener ? [opener] : []);

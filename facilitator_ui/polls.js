@@ -359,7 +359,7 @@ export function createPollComposer(client, { id, send, changed = () => {}, audie
     el("div", { class: "poll-check" }, anonymous, el("label", { for: anonymous.id, text: t("Anonymous") }), anonymousHint),
     el("div", { class: "poll-check" }, hide, el("label", { for: hide.id, text: t("Hide results until the poll closes") }), hideHint));
 
-  const submit = el("button", { type: "submit", class: "primary poll-open", id: ids("open"), text: t("Open poll") });
+  const submit = el("button", { type: "submit", class: "primary poll-open", id: ids("open"), text: t("Open the poll") });
   const cancel = el("button", { type: "button", class: "poll-cancel", text: t("Cancel") });
   const formError = el("p", { class: "poll-error poll-form-error", id: ids("error"), role: "alert" });
   const form = el("form", { class: "poll-form card", id: ids("form"), hidden: true, noValidate: true, "aria-label": title },
@@ -694,7 +694,7 @@ export function createPollComposer(client, { id, send, changed = () => {}, audie
     drawRows();
     const busy = send.busy(sendKey);
     setInert(submit, false, busy);
-    setText(submit, busy ? t("Opening…") : t("Open poll"));
+    setText(submit, busy ? t("Opening…") : t("Open the poll"));
   }
 
   updateCount();
