@@ -137,7 +137,10 @@ async def test_the_lead_lengthens_the_running_part_and_the_projector_countdown_m
     assert len(observer.seen("slot.updated")) == sent, "nothing invalid went to the server"
 
     # Extra time is the other control, labelled so: the countdown gets longer, the plan stays.
-    assert "extra time" in (await lead.get_attribute("#extend-5", "aria-label"))
+    extra = lead.locator("#extend-5")
+    assert await extra.evaluate("(b) => b.closest('[role=group]').getAttribute('aria-labelledby')") == "extra-label"
+    assert await lead.text_content("#extra-label") == "Extra time"
+    assert "the plan stays" in await lead.text_content("#" + await extra.get_attribute("aria-describedby"))
     assert "plan" in (await lead.get_attribute("#plan-plus-5", "aria-label"))
     await lead.click("#extend-5")
     extended = await observer.wait_event("timer.extended")
