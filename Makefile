@@ -42,7 +42,7 @@ messages: $(PY_OK)
 	    --sort-by-file --no-wrap --project townhall -o $(LOCALE)/townhall.pot .
 	@for lang in $(LANGS); do \
 	  if [ -f $(LOCALE)/$$lang/LC_MESSAGES/townhall.po ]; then \
-	    $(BIN)/pybabel -q update --no-wrap -D townhall -i $(LOCALE)/townhall.pot -d $(LOCALE) -l $$lang; \
+	    $(BIN)/pybabel -q update --no-wrap --ignore-obsolete -D townhall -i $(LOCALE)/townhall.pot -d $(LOCALE) -l $$lang; \
 	  else \
 	    $(BIN)/pybabel -q init --no-wrap -D townhall -i $(LOCALE)/townhall.pot -d $(LOCALE) -l $$lang; \
 	  fi; \
