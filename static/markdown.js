@@ -58,13 +58,15 @@ export async function markdownToHtml(source, baseLevel = 2) {
 
 /**
  * A <div class="markdown"> that fills with the rendered pack as soon as markdown-it has
- * loaded (at once after the first time). Headings start at `baseLevel`.
+ * loaded (at once after the first time). Headings start at `baseLevel`. Meanwhile it
+ * holds the plain text, so a slow link never leaves the pack blank.
  */
 export function renderMarkdown(source, baseLevel = 2) {
   const box = document.createElement("div");
   box.className = "markdown";
   box.setAttribute("dir", "auto");
   box.setAttribute("aria-busy", "true");
+  box.append(Object.assign(document.createElement("div"), { className: "markdown-plain", textContent: source ?? "" }));
   markdownToHtml(source, baseLevel).then((html) => {
     box.innerHTML = html; // markdown-it output with html:false: no markup from the pack itself
     box.removeAttribute("aria-busy");

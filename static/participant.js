@@ -642,27 +642,33 @@ $("note-form").addEventListener("submit", (event) => {
 // -- information pack ---------------------------------------------------------------
 
 let shownPack;
-// The pack's renderer (markdown-it, ~45 kB) loads only when the pack comes near the
-// screen, or after a quiet minute: a phone on a slow link connects without it.
+// The pack's renderer (markdown-it, ~45 kB) loads only when the pack is about to be
+// read (scrolled or jumped to), or after a quiet minute: a phone on a slow link joins,
+// connects and shows its notes without it (bench/frontend.py counts the bytes).
 let packWanted = false;
 new IntersectionObserver((entries, observer) => {
   if (!entries.some((e) => e.isIntersecting)) return;
   observer.disconnect();
   packWanted = true;
   scheduleRender();
-}, { rootMargin: "100% 0px" }).observe($("sec-info"));
+}, { rootMargin: "0px 0px 25% 0px" }).observe($("sec-info"));
 setTimeout(() => { packWanted = true; scheduleRender(); }, 60000);
 
+// Until then the pack shows as plain text: nothing is hidden from a slow phone.
+let shownRendered = false;
 function renderInfoPack(m) {
   const pack = groupText(m, ownGroup(m), "info_pack");
-  if (pack === shownPack || !packWanted) return;
+  if (pack === shownPack && shownRendered === packWanted) return;
   shownPack = pack;
+  shownRendered = packWanted;
   const box = $("info-pack");
-  if (pack.trim()) {
-    const rendered = renderMarkdown(pack, 3);
-    rendered.setAttribute("dir", "auto");
-    box.replaceChildren(rendered);
-  } else box.replaceChildren(el("p", { class: "empty", text: t("There is no information pack for your group.") }));
+  if (!pack.trim()) {
+    box.replaceChildren(el("p", { class: "empty", text: t("There is no information pack for your group.") }));
+    return;
+  }
+  const shown = packWanted ? renderMarkdown(pack, 3) : el("div", { class: "markdown markdown-plain", text: pack });
+  shown.setAttribute("dir", "auto");
+  box.replaceChildren(shown);
 }
 
 // -- polls (CONTRACT §9) ------------------------------------------------------------------

@@ -32,6 +32,9 @@ async def test_pack_renders_markdown_and_runs_nothing(browser, sqlite_server, co
     await page.goto(srv.links()["join"]["access"])
     await page.fill("#name", "Ann")
     await page.click("#join-form button[type=submit]")
+    # Plain text at once; rendered once the pack is about to be read (markdown-it loads then).
+    await page.locator("#info-pack .markdown-plain", has_text="Second numbered point").wait_for()
+    await page.locator("#sec-info").scroll_into_view_if_needed()
     pack = page.locator("#info-pack .markdown")
     await pack.locator("ol > li", has_text="Second numbered point").wait_for()
     assert await pack.locator("h3", has_text="About this group").count() == 1
