@@ -4,8 +4,8 @@ Arabic gets every console right to left (<html lang=ar dir=rtl>, mirrored, digit
 countdown still readable, nothing wider than a portrait tablet, no serious axe finding);
 the language picker in each top bar switches the language and the choice stays after a
 reload; the times people read are the venue's (the assembly's `timezone`), not the
-tablet's. The catalogs are empty until translators fill them, so the words are still
-English here: checks of translated text come once the catalogs are filled."""
+tablet's. That the words themselves are translated, with no English left, is
+tests/test_browser_languages.py's job, with the catalogs as the reference."""
 
 from __future__ import annotations
 

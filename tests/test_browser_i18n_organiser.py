@@ -1,9 +1,9 @@
 """The organiser console, the QR sheet and the server's own message pages in the visitor's
 language (CONTRACT §10), and the §10 settings made on the day in the console: the venue's
 time zone, the projector's second language, the assembly's own texts translated. Real
-Chromium, a real server; the catalogs may still be empty (English words), so what is
-checked is what the code does with a language: <html lang dir>, which texts it picks,
-the zone its times are in, and that every sentence is marked for the translators."""
+Chromium, a real server. What is checked here is what the code does with a language:
+<html lang dir>, which texts it picks, the zone its times are in, and that every sentence
+is marked for the translators; tests/test_browser_languages.py checks the words."""
 
 from __future__ import annotations
 

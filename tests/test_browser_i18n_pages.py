@@ -5,11 +5,11 @@ phone without any sideways scroll, the screen follows `?lang=` for itself only, 
 dates come from Intl in the venue's time zone (named on the phone), and the assembly's
 second language shows on the screen as a second, smaller line.
 
-The catalogs are empty until translators fill them, so the pages still read English:
-these tests check what does not need a translation. Where one is needed (the screen's
+The words a page should show in a language are read from that language's catalog (the
+translators' .po file), never written here; tests/test_browser_languages.py checks that
+no English is left on any page. Where a test needs translations of its own (the screen's
 second line of labels), the real server's French catalog is taken as served and a few
-translations are added to it on the way to the page (Playwright's route), the shape
-`make messages` will give it."""
+translations are put over it on the way to the page (Playwright's route)."""
 
 from __future__ import annotations
 
@@ -18,12 +18,24 @@ import re
 import unicodedata
 from zoneinfo import ZoneInfo
 
-from conftest import axe_violations, cid
+from babel.messages.pofile import read_po
+
+from conftest import ROOT, axe_violations, cid
 
 PHONE = (360, 740)
 PROJECTOR = (1920, 1080)
 LONG_WORD = "Rechtsschutzversicherungsgesellschaften" * 3
 ARABIC = "نحتاج إلى مواعيد مسائية في العيادة قريبة من محطة الحافلات"
+
+
+def said(lang: str, message: str) -> str:
+    """How the catalog of `lang` says an English message (English itself for "en")."""
+    if lang == "en":
+        return message
+    with open(ROOT / "server" / "townhall" / "locale" / lang / "LC_MESSAGES" / "townhall.po", "rb") as f:
+        entry = read_po(f).get(message)
+    assert entry is not None and entry.string and not entry.fuzzy, f"{lang}: {message!r} is not translated"
+    return entry.string
 
 
 async def phone(browser, locale="en-GB", **kw):
@@ -84,8 +96,8 @@ async def test_pages_take_the_browsers_language_and_direction(browser, sqlite_se
         await page.goto(srv.links()["join"]["access"])
         await page.locator("#join-form").wait_for()
         assert await html_lang_dir(page) == want, locale
-        # The page's own text still reads (English until the catalogs are translated).
-        assert (await page.text_content("#join-heading")).strip() == "Join your group"
+        # The page's own text reads in that language (English where townhall has no catalog).
+        assert (await page.text_content("#join-heading")).strip() == said(want[0], "Join your group")
         assert await page.evaluate("getComputedStyle(document.body).direction") == want[1]
         await ctx.close()
         ctx, screen = await projector(browser, locale)
@@ -119,7 +131,7 @@ async def test_the_phone_picker_switches_the_language_and_the_device_keeps_it(br
     await page.locator("#join-form").wait_for()
     assert await html_lang_dir(page) == ["ar", "rtl"]
     assert await page.evaluate("localStorage.getItem('townhall:lang')") == "ar"
-    assert await page.get_by_label("Language").input_value() == "ar"
+    assert await page.get_by_label(said("ar", "Language")).input_value() == "ar"
 
     # Remembered: a reload, the joined app and a new tab on the same phone keep Arabic
     # although the browser asks for English.
@@ -135,7 +147,7 @@ async def test_the_phone_picker_switches_the_language_and_the_device_keeps_it(br
 
     # And back again from the joined app's foot.
     async with page.expect_navigation():
-        await page.get_by_label("Language").select_option("fr")
+        await page.get_by_label(said("ar", "Language")).select_option("fr")
     await connected(page)
     assert await html_lang_dir(page) == ["fr", "ltr"]
     assert await page.evaluate("localStorage.getItem('townhall:lang')") == "fr"
@@ -228,7 +240,7 @@ async def test_arabic_mirrors_the_phone_with_nothing_scrolling_sideways(browser,
     english = page.locator("#notes .note-text", has_text="bus station")
     assert await english.evaluate("(n) => getComputedStyle(n).direction") == "ltr"
     # The language picker and the zone at the foot, and all of it, pass axe mirrored too.
-    await page.get_by_label("Language").scroll_into_view_if_needed()
+    await page.get_by_label(said("ar", "Language")).scroll_into_view_if_needed()
     assert await axe_violations(page) == []
     assert not page.errors, page.errors
 
