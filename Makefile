@@ -11,8 +11,9 @@ JS_OK  := node_modules/.installed
 run: $(PY_OK)
 	$(BIN)/townhall serve
 
+# One worker per core: most tests wait on a browser or a server, and CI has 15 minutes.
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist worksteal
 
 install: $(PY_OK) $(JS_OK)
 
