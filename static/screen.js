@@ -904,14 +904,22 @@ function renderJoin(m) {
   const withQr = codes.length <= MAX_QR_GROUPS;
   join.classList.toggle("with-qr", withQr);
   join.classList.toggle("stacked", withQr && codes.length <= 2);
-  $("#join-list").replaceChildren(...codes.map(({ group, code }) => {
+  // An entry is rebuilt only when what it shows changes: a new <img> fetches its QR code
+  // again (they are never cached: a replaced code must not linger), on every render.
+  const list = $("#join-list");
+  const kept = new Map([...list.children].map((li) => [li.dataset.signature, li]));
+  const items = codes.map(({ group, code }) => {
+    const signature = JSON.stringify([withQr, m.baseUrl, group.id, code, groupText(m, group)]);
+    const old = kept.get(signature);
+    if (old) return old;
     const path = `/j/${encodeURIComponent(code)}`;
-    return el("li", { class: "join-item", "data-group-id": group.id, "data-key": `j:${group.id}` },
+    return el("li", { class: "join-item", "data-group-id": group.id, "data-key": `j:${group.id}`, "data-signature": signature },
       withQr ? el("img", { src: `${path}/qr.svg`, alt: t("QR code to join {group}", { group: groupText(m, group) }), width: 200, height: 200 }) : null,
       el("div", { class: "join-text" },
         el("p", { class: "join-name", dir: "auto", text: groupText(m, group) }),
         el("p", { class: "join-url", dir: "ltr", text: m.baseUrl + path })));
-  }));
+  });
+  if (items.length !== list.children.length || items.some((li, i) => list.children[i] !== li)) list.replaceChildren(...items);
 }
 
 /** The largest codes that keep the list on the fewest pages. Measured with every entry

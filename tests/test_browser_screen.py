@@ -84,6 +84,34 @@ async def test_join_panel_without_focus(browser, sqlite_server):
     assert not watch.errors, watch.errors
 
 
+async def test_join_codes_are_fetched_once_however_often_the_screen_redraws(browser, sqlite_server, connect):
+    """The codes are never cached (a replaced one must not linger), so the screen keeps
+    its images while the codes stay: a busy plenary redraws it many times a minute."""
+    srv = sqlite_server
+    page, _watch = await new_page(browser, *PROJECTOR)
+    fetched: list[str] = []
+    page.on("request", lambda r: r.url.endswith("/qr.svg") and fetched.append(r.url))
+    await page.goto(srv.links()["screen"])
+    await page.wait_for_function("() => window.townhall?.model != null")
+    await page.locator("#join img").nth(4).wait_for()
+    fac = await connect(srv, "facilitator", "access")
+    for i in range(12):
+        kp = await fac.call("keypoint.add", {"client_id": cid(), "text": f"Point {i}"})
+        assert (await fac.call("keypoint.publish", {"keypoint_id": kp["keypoint_id"]}))["ok"]
+    await page.locator("#all-keypoints li.keypoint", has_text="Point 11").wait_for(state="attached")
+    await page.wait_for_timeout(300)
+    assert len(fetched) == 5 and len(set(fetched)) == 5, fetched
+    # A replaced code is a new image at once; the others are not fetched again.
+    access = page.locator("#join li[data-group-id=access] img")
+    before = await access.get_attribute("src")
+    organiser = await connect(srv, "organiser")
+    assert (await organiser.call("joincode.rotate", {"group_id": "access"}))["ok"]
+    await page.wait_for_function("(old) => { const i = document.querySelector('#join li[data-group-id=access] img');"
+                                 " return i && i.getAttribute('src') !== old; }", arg=before)
+    await page.wait_for_timeout(300)
+    assert len(fetched) == 6, fetched
+
+
 async def test_screen_has_no_serious_accessibility_violations(browser, sqlite_server):
     page, _ = await open_screen(browser, sqlite_server, bypass_csp=True)
     assert await axe_violations(page) == []
