@@ -451,6 +451,10 @@ async def slow_runs(browser, srv: Server, group: str, returning_identity: dict) 
             waterfall = await page.evaluate(WATERFALL)
         out["new"].append(m)
         await settle(page)  # the token is in localStorage once the welcome arrived
+        # A phone that stayed a second keeps what it saw (client.js saves it 1 s after a
+        # change): the returning visit shows that at once, before it is connected.
+        await page.wait_for_function(
+            "() => Object.keys(localStorage).some((k) => k.startsWith('townhall:saved:'))", timeout=10000)
         out["new"][-1]["socket_rtt"] = await page.evaluate("() => window.townhall.rtt")
         await page.close()
         _, page, net = await open_page(browser, PHONE, SLOW_3G, context=ctx)
