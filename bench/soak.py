@@ -148,6 +148,7 @@ class Phone:
             self.last = e["seq"]
 
     async def connect(self) -> None:
+        await self.discard()
         self.sio = socketio.AsyncClient(reconnection=False)
         welcomed = asyncio.get_running_loop().create_future()
 
@@ -167,6 +168,20 @@ class Phone:
         await self.sio.connect(self.url, auth=auth, transports=["websocket"], wait_timeout=20)
         await asyncio.wait_for(welcomed, 20)
         await self.sync()
+
+    async def discard(self) -> None:
+        """Let go of the last client and its HTTP session (a dropped one keeps both open,
+        and the harness, not the server, would grow by a session a drop)."""
+        old, self.sio = self.sio, None
+        if old is None:
+            return
+        try:
+            await old.disconnect()
+        except Exception:
+            pass
+        http = getattr(old.eio, "http", None)
+        if http is not None and not http.closed:
+            await http.close()
 
     async def sync(self) -> None:
         more = True
