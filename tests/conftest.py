@@ -278,6 +278,16 @@ def cid() -> str:
 
 # -- real Chromium (Debian's), driven by Playwright; never a downloaded browser ----------
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: waits for real time to pass (a minute); runs first")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The tests that wait a real minute go first, so that with one worker per core
+    (make test) they overlap the rest instead of running alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 CHROMIUM = os.environ.get("TOWNHALL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]

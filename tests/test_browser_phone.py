@@ -10,6 +10,7 @@ import json
 import re
 
 import httpx
+import pytest
 
 from conftest import Server, axe_violations, cid
 
@@ -234,6 +235,7 @@ async def top_bar_figures(page):
     }""")
 
 
+@pytest.mark.slow  # a one-minute slot overruns for real
 async def test_top_bar_stays_compact_with_long_names_and_a_paused_overrun(browser, tmp_path, connect):
     (tmp_path / "assembly.toml").write_text(ASSEMBLY, encoding="utf-8")
     srv = Server(tmp_path / "data", assembly=str(tmp_path / "assembly.toml")).start()

@@ -375,6 +375,7 @@ async def test_a_card_with_many_points_uses_the_room_of_empty_ones(browser, sqli
 
 # -- the join panel keeps paging when the header grows ------------------------------------
 
+@pytest.mark.slow  # a one-minute slot overruns for real
 async def test_join_panel_keeps_paging_when_the_header_grows_and_the_end_shows_no_time(
         browser, sqlite_server, connect):
     srv = sqlite_server
