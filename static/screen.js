@@ -154,8 +154,7 @@ function fitTitle() {
   const title = $("#slot-title");
   title.style.fontSize = "";
   const vh = window.innerHeight / 100;
-  const compact = document.body.classList.contains("focused") || document.body.classList.contains("polling");
-  const floor = compact ? 2.8 : 3.6;
+  const floor = document.body.classList.contains("compact") ? 2.8 : 3.6;
   let size = parseFloat(getComputedStyle(title).fontSize) / vh;
   while (size > floor && title.scrollHeight > title.clientHeight + 1) {
     size = Math.max(floor, size - 0.4);
@@ -956,12 +955,15 @@ function render() {
   const m = client.model;
   if (!m) return;
   const now = client.now();
-  renderHeader(m);
   const polls = pollsOnScreen(m, now);
   polling = polls.length > 0;
   const isFocused = Boolean(m.focus);
   document.body.classList.toggle("focused", isFocused && !polling);
   document.body.classList.toggle("polling", polling);
+  // In a plenary the hall reads the groups' points: the header keeps to one row (the
+  // countdown as large as ever), as while a group presents.
+  document.body.classList.toggle("compact", isFocused || polling || currentSlot(m)?.kind === "plenary");
+  renderHeader(m);
   $("#poll").hidden = !polling;
   $("#focus").hidden = !isFocused || polling;
   $("#overview").hidden = isFocused || polling;

@@ -345,6 +345,39 @@ async def test_overview_pages_every_groups_points_without_cutting_any(browser, s
     assert not watch.errors, watch.errors
 
 
+async def test_in_a_plenary_the_header_shrinks_and_the_wall_gains_the_room(browser, sqlite_server, connect):
+    """Between presentations the hall reads every group's points from the back: the
+    header keeps to one row, as while a group presents, and the wall needs fewer pages."""
+    srv = sqlite_server
+    lead = await connect(srv, "lead")
+    texts = {"access": ACCESS, **{g: group_points(g) for g in TOPICS}}
+    for group_id, points in texts.items():
+        await publish(lead, group_id, points)
+    assert (await lead.call("agenda.start", {"slot_id": "issue-groups"}))["ok"]
+    page, watch = await open_screen(browser, srv, HD)
+    await page.locator("#all-keypoints li.keypoint").first.wait_for()
+    header = "() => document.querySelector('header').getBoundingClientRect().height"
+    group_work = (await page.evaluate(header), pages_of(await page.locator("#wall-pager").text_content()))
+    assert await page.locator(".assembly").is_visible()
+
+    assert (await lead.call("agenda.start", {"slot_id": "plenary-access"}))["ok"]
+    await page.wait_for_function("() => document.body.classList.contains('compact')")
+    await page.locator("#slot-title", has_text="Plenary: Access").wait_for()
+    await page.wait_for_timeout(300)
+    plenary = (await page.evaluate(header), pages_of(await page.locator("#wall-pager").text_content()))
+    assert plenary[0] < 0.75 * group_work[0], (group_work, plenary)
+    assert plenary[1] < group_work[1], (group_work, plenary)
+    # Still every point, none cut, the countdown as readable as before.
+    await start_watching(page, ["#all-keypoints li.keypoint"], lists=[("#all-keypoints li.keypoint", "#wall-pager")])
+    await wait_all_seen(page, "#all-keypoints li.keypoint", [t for ps in texts.values() for t in ps], cycle_s(plenary[1]))
+    found = await problems(page)
+    assert found["clipped"] == [] and found["unlabelled"] == [], found
+    digits = await page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('#countdown')).fontSize)")
+    assert digits >= 0.1 * HD[1], digits
+    assert not watch.errors, watch.errors
+    print(f"720p header {group_work[0]:.0f} -> {plenary[0]:.0f} px, wall {group_work[1]} -> {plenary[1]} pages")
+
+
 async def test_a_card_with_many_points_uses_the_room_of_empty_ones(browser, sqlite_server, connect):
     """One group has published eight points, the others none yet: the full card is not
     squeezed into a fifth of the wall beside four empty ones."""
@@ -380,8 +413,9 @@ async def test_join_panel_keeps_paging_when_the_header_grows_and_the_end_shows_n
         browser, sqlite_server, connect):
     srv = sqlite_server
     lead = await connect(srv, "lead")
+    # Not a plenary: there the header keeps to one compact row and would not grow.
     short = await lead.call("slot.add", {"client_id": cid(), "title": "Quick show of hands", "minutes": 1,
-                                         "kind": "plenary", "after": None})
+                                         "kind": "group_work", "after": None})
     assert short["ok"], short
     await lead.call("agenda.start", {"slot_id": short["slot_id"]})
     page, watch = await open_screen(browser, srv, HD)
