@@ -131,6 +131,7 @@ class Phone:
         self.notes: dict[str, dict] = {}
         self.acked: set[str] = set()       # note ids the server acknowledged
         self.sio: socketio.AsyncClient | None = None
+        self.held: list[dict] | None = None  # live events that arrived before the catch-up
 
     def _fold(self, events: list[dict]) -> None:
         for e in events:
@@ -158,16 +159,28 @@ class Phone:
                 self.notes = {n["id"]: {"text": n["text"], "supporters": set(n["supporters"]),
                                         "hidden": n["hidden"]} for n in w["snapshot"]["notes"]}
                 self.last = w["last_seq"]
+            # Otherwise the phone keeps what it saw and asks `sync` for what it missed while
+            # away; live events wait until then, or the first would move `last` past the gap.
+            self.held = []
             if not welcomed.done():
                 welcomed.set_result(w)
 
+        def live(events: list[dict]) -> None:
+            if self.held is not None:
+                self.held.extend(events)
+            else:
+                self._fold(events)
+
+        self.held = None
         self.sio.on("welcome", welcome)
-        self.sio.on("event", lambda e: self._fold([e]))
-        self.sio.on("events", lambda es: self._fold(es))
+        self.sio.on("event", lambda e: live([e]))
+        self.sio.on("events", live)
         auth = {"token": self.token} if self.token else {"join_code": self.code, "name": f"Soak {self.n}"}
         await self.sio.connect(self.url, auth=auth, transports=["websocket"], wait_timeout=20)
         await asyncio.wait_for(welcomed, 20)
         await self.sync()
+        held, self.held = self.held or [], None
+        self._fold(held)
 
     async def discard(self) -> None:
         """Let go of the last client and its HTTP session (a dropped one keeps both open,

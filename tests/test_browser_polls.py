@@ -248,6 +248,11 @@ async def test_a_queued_vote_that_arrives_after_the_close_says_it_was_not_counte
     pid = await open_poll(lead, question="Quick one?", kind="rating")
     poll = card(page, pid)
     await poll.wait_for()
+    # Everything said in the live region, kept: a later announcement (reconnected, the
+    # poll's close) may replace the one looked for before it is read.
+    await page.evaluate("""() => { window.__announced = [];
+        new MutationObserver(() => window.__announced.push(document.querySelector('#announce').textContent))
+          .observe(document.querySelector('#announce'), { childList: true, characterData: true, subtree: true }); }""")
     await ctx.set_offline(True)
     await page.wait_for_selector("#status[data-state=reconnecting]")
     await poll.get_by_role("button", name="4").click()
@@ -257,7 +262,7 @@ async def test_a_queued_vote_that_arrives_after_the_close_says_it_was_not_counte
     closed = card(page, pid, "#closed-polls-list")
     await closed.locator(".poll-status[data-state=refused]", has_text="The poll closed before your vote arrived").wait_for(
         state="attached", timeout=30000)
-    await page.wait_for_function("() => document.querySelector('#announce').textContent.includes('not counted')")
+    await page.wait_for_function("() => window.__announced.some((text) => text.includes('not counted'))")
     assert await page.text_content("#note-error") == "", "a refused vote is not a note's error"
     assert await tally(srv, pid) == {"voters": 0, "counts": [0, 0, 0, 0, 0], "mean": None}
     errors = [e for e in page.errors if "ERR_INTERNET_DISCONNECTED" not in e]
