@@ -15,7 +15,7 @@
 
 import { t, nt, applyDocument, languagePicker, languages, lang, formatTime, formatNumber,
   assemblyTitle, groupText, errorText } from "/static/i18n.js";
-import { createClient, describeStatus, secretFromPath, uuid } from "/static/client.js";
+import { createClient, describeStatus, loopbackHost, secretFromPath, uuid } from "/static/client.js";
 import { el, withNodes } from "/static/dom.js";
 import { renderMarkdown } from "/static/markdown.js";
 import { formatDuration, runElapsedMs, setText } from "/console/console-common.js";
@@ -1633,16 +1633,6 @@ async function download(button) {
 }
 
 // -- health ---------------------------------------------------------------------------
-
-/** A host that is this machine itself: phones cannot reach it (127.x, localhost, ::1). */
-function loopbackHost(url) {
-  let host;
-  try { host = new URL(url).hostname; } catch { return null; }
-  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  const loop = h === "localhost" || h.endsWith(".localhost") || /^127\./.test(h) || h === "::1"
-    || /^::ffff:(127\.|7f)/.test(h);
-  return loop ? host : null;
-}
 
 /**
  * What the server says the organiser should know before the day (/healthz `notices`):

@@ -12,7 +12,7 @@
 // says it on paper too.
 
 import { t, applyDocument, languagePicker, assemblyTitle, groupText } from "/static/i18n.js";
-import { createClient, describeStatus } from "/static/client.js";
+import { createClient, describeStatus, loopbackHost } from "/static/client.js";
 import { el } from "/static/dom.js";
 
 const $ = (id) => document.getElementById(id);
@@ -33,16 +33,6 @@ client.on("status", (status) => {
   line.dataset.state = status.state;
   line.textContent = capitalise(describeStatus(status));
 });
-
-/** The host of `url` when it is this machine itself (phones cannot reach it), else null. */
-function loopbackHost(url) {
-  let host;
-  try { host = new URL(url).hostname; } catch { return null; }
-  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  const loop = h === "localhost" || h.endsWith(".localhost") || /^127\./.test(h) || h === "::1"
-    || /^::ffff:(127\.|7f)/.test(h);
-  return loop ? host : null;
-}
 
 let shown = "";
 let generation = 0;

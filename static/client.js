@@ -79,6 +79,16 @@ const store = {
 /** The secret at the end of this page's URL: a staff token or a join code. */
 export const secretFromPath = () => decodeURIComponent(location.pathname.replace(/\/+$/, "").split("/").pop());
 
+/** The host of `url` when it is this machine itself (phones cannot reach it), else null. */
+export function loopbackHost(url) {
+  let host;
+  try { host = new URL(url).hostname; } catch { return null; }
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  const loop = h === "localhost" || h.endsWith(".localhost") || /^127\./.test(h) || h === "::1"
+    || /^::ffff:(127\.|7f)/.test(h);
+  return loop ? host : null;
+}
+
 const identityKey = (joinCode) => `townhall:participant:${joinCode}`;
 const groupIdentityKey = (groupId) => `townhall:group:${groupId}`;
 
